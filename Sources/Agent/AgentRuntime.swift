@@ -1,0 +1,107 @@
+import Foundation
+import Ingest
+public import Logging
+public import Outbox
+public import ServiceLifecycle
+import UnixSignals
+import Uplink
+public import WaystationCore
+
+/// Wiring only: builds the services of one agent from a config, so the CLI and tests run the same thing.
+///
+/// Start order is outbox, uplink, ingest (and the reloader); shutdown runs in reverse, so ingest stops
+/// taking messages first, the uplink finishes its in-flight batch, and the outbox commits and closes last.
+public final class AgentRuntime: Sendable {
+    public let outbox: Outbox
+    public let ingest: MQTTIngest
+    public let uplink: Uplink
+    public let logger: Logger
+    private let configPath: String?
+    private let running: Locked<ConfigLoader.Loaded>
+
+    public init(loaded: ConfigLoader.Loaded, configPath: String?, logger: Logger) throws {
+        let config = loaded.config
+        self.logger = logger
+        self.configPath = configPath
+        self.running = Locked(loaded)
+        outbox = try Outbox.open(
+            .init(directory: config.state.directory, durability: config.state.durability, gateway: config.gateway.id, site: config.gateway.site),
+            logger: logger)
+        ingest = MQTTIngest(settings: Self.ingestSettings(loaded), devices: config.devices, outbox: outbox, logger: logger)
+        uplink = try Uplink(settings: Self.uplinkSettings(loaded), outbox: outbox, logger: logger)
+    }
+
+    /// The service group to run: SIGTERM and SIGINT drain and stop, SIGHUP reloads the config file.
+    public func serviceGroup() -> ServiceGroup {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: OutboxService(outbox: outbox)),
+            .init(service: uplink),
+            .init(service: ingest),
+        ]
+        if configPath != nil { services.append(.init(service: ReloadOnHangup(runtime: self))) }
+        return ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    }
+
+    public var config: AgentConfig { running.withLock { $0.config } }
+
+    /// Re-reads the config file and applies it without touching the outbox; an invalid file changes nothing.
+    public func reload() async {
+        guard let configPath else { return }
+        let loaded: ConfigLoader.Loaded
+        do {
+            loaded = try ConfigLoader(path: configPath).load()
+        } catch {
+            logger.error("config reload rejected; the running config stays", metadata: ["file": "\(configPath)", "errors": "\(error)"])
+            return
+        }
+        let old = running.withLock { $0.config }
+        if loaded.config.state != old.state {
+            logger.error("config reload rejected: state settings change only with a restart; the running config stays", metadata: ["file": "\(configPath)"])
+            return
+        }
+        do {
+            outbox.updateIdentity(gateway: loaded.config.gateway.id, site: loaded.config.gateway.site)
+            try uplink.apply(Self.uplinkSettings(loaded))
+            try await ingest.apply(settings: Self.ingestSettings(loaded), devices: loaded.config.devices)
+            running.withLock { $0 = loaded }
+            logger.info("config reloaded", metadata: ["file": "\(configPath)", "devices": "\(loaded.config.devices.count)"])
+        } catch {
+            logger.error("config reload failed while applying", metadata: ["file": "\(configPath)", "error": "\(error)"])
+        }
+    }
+
+    static func ingestSettings(_ loaded: ConfigLoader.Loaded) -> MQTTIngest.Settings {
+        MQTTIngest.Settings(floor: loaded.config.floor, password: loaded.secrets.floorPassword, gatewayID: loaded.config.gateway.id)
+    }
+
+    static func uplinkSettings(_ loaded: ConfigLoader.Loaded) -> Uplink.Settings {
+        let upstream = loaded.config.upstream
+        return Uplink.Settings(
+            gatewayID: loaded.config.gateway.id, batch: upstream.batch, retry: upstream.retry,
+            http: HTTPSink.Settings(
+                url: upstream.url, token: loaded.secrets.upstreamToken, timeout: upstream.timeout,
+                caFile: upstream.tls?.caFile, certFile: upstream.tls?.certFile, keyFile: upstream.tls?.keyFile))
+    }
+}
+
+/// Keeps the outbox open for the life of the group and closes it last.
+struct OutboxService: Service {
+    let outbox: Outbox
+    func run() async throws {
+        try? await gracefulShutdown()
+        await outbox.close()
+    }
+}
+
+/// SIGHUP: reload the local config file.
+struct ReloadOnHangup: Service {
+    let runtime: AgentRuntime
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in signals.cancelOnGracefulShutdown() {
+            runtime.logger.info("SIGHUP: reloading config")
+            await runtime.reload()
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// The GS1 mod-10 check digit used by GTIN-8/12/13/14, SSCC and GLN.
+public enum CheckDigit {
+    /// The check digit for `digits` (the data digits, without the check digit); `nil` if any is not 0-9.
+    public static func compute<S: StringProtocol>(for digits: S) -> Int? {
+        var sum = 0
+        // Weights 3,1,3,1… from the rightmost data digit.
+        for (offset, character) in digits.reversed().enumerated() {
+            guard let value = character.wholeNumberValue, character.isASCII else { return nil }
+            sum += value * (offset % 2 == 0 ? 3 : 1)
+        }
+        return (10 - sum % 10) % 10
+    }
+
+    /// Whether the last digit of `number` is its correct check digit.
+    public static func isValid<S: StringProtocol>(_ number: S) -> Bool {
+        guard let last = number.last?.wholeNumberValue, number.count >= 2,
+            let expected = compute(for: number.dropLast())
+        else { return false }
+        return last == expected
+    }
+
+    /// `digits` with its check digit appended.
+    public static func appending<S: StringProtocol>(to digits: S) -> String? {
+        compute(for: digits).map { String(digits) + String($0) }
+    }
+}

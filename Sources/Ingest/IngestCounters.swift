@@ -1,0 +1,21 @@
+import Synchronization
+
+/// Per-device counts since start, for logs, status and (later) metrics.
+public final class IngestCounters: Sendable {
+    public struct Device: Sendable, Equatable {
+        public var accepted = 0
+        public var duplicates = 0
+        public var rejected = 0
+        public var lastReason: String?
+    }
+
+    private let counts = Mutex<[String: Device]>([:])
+
+    public init() {}
+
+    func record(_ device: String, _ update: (inout Device) -> Void) {
+        counts.withLock { update(&$0[device, default: Device()]) }
+    }
+
+    public var snapshot: [String: Device] { counts.withLock { $0 } }
+}

@@ -1,0 +1,178 @@
+import Dispatch
+public import Logging
+import MQTT
+public import Outbox
+public import ServiceLifecycle
+import Synchronization
+public import WaystationCore
+
+/// Reads floor devices over MQTT and commits what they send to the outbox.
+///
+/// Each session is a persistent MQTT session (clean session off, stable client id) subscribed with QoS 1,
+/// so the broker queues scans while the agent is down. libmosquitto 2.0 acknowledges a QoS 1 message before
+/// it calls us; we commit before the callback returns, so at most one message per session is ever in that
+/// window. With `floor.sessions` > 1 the sessions share the device topics through `$share/…` and their
+/// messages are committed in groups.
+public final class MQTTIngest: Service, Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var floor: AgentConfig.FloorBroker
+        public var password: String?
+        public var gatewayID: String
+
+        public init(floor: AgentConfig.FloorBroker, password: String?, gatewayID: String) {
+            self.floor = floor
+            self.password = password
+            self.gatewayID = gatewayID
+        }
+    }
+
+    public let router: DeviceRouter
+    public let counters = IngestCounters()
+    private let outbox: Outbox
+    private let logger: Logger
+    private let settings: Mutex<Settings>
+    private let sessions = Mutex<[MQTTConnection]>([])
+    private let stopping = Atomic<Bool>(false)
+    /// Meta key under which the filters held in the broker's persistent session are remembered.
+    static let subscriptionsKey = "floor.subscriptions"
+
+    public init(settings: Settings, devices: [DeviceBinding], outbox: Outbox, logger: Logger) {
+        self.settings = Mutex(settings)
+        self.router = DeviceRouter(devices)
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await startSessions()
+        try? await gracefulShutdown()
+        stopping.store(true, ordering: .relaxed)
+        await stopSessions()
+    }
+
+    /// Applies a new config: devices swap at once; topics are subscribed and unsubscribed to match; a
+    /// changed broker connection reconnects. The outbox is not touched.
+    public func apply(settings newSettings: Settings, devices: [DeviceBinding]) async throws {
+        let old = settings.withLock { settings in
+            defer { settings = newSettings }
+            return settings
+        }
+        router.replace(devices)
+        if old != newSettings {
+            logger.info("floor broker settings changed; reconnecting")
+            await stopSessions()
+            try await startSessions()
+        } else {
+            try await syncSubscriptions()
+        }
+    }
+
+    /// Whether every session is connected to the floor broker.
+    public var isConnected: Bool { sessions.withLock { $0.allSatisfy(\.isConnected) && !$0.isEmpty } }
+
+    private func subscriptionFilter(_ topic: String, settings: Settings) -> String {
+        settings.floor.sessions > 1 ? "$share/waystation-\(settings.gatewayID)/\(topic)" : topic
+    }
+
+    private func startSessions() async throws {
+        let settings = self.settings.withLock { $0 }
+        var created: [MQTTConnection] = []
+        for index in 1...settings.floor.sessions {
+            let options = MQTTOptions(
+                host: settings.floor.url.host, port: settings.floor.url.port,
+                clientID: "\(settings.floor.clientId)-\(index)", cleanSession: false,
+                keepAliveSeconds: Int(settings.floor.keepAlive.seconds), username: settings.floor.username,
+                password: settings.password,
+                tls: settings.floor.tls.map { .init(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile) }
+                    ?? (settings.floor.url.tls ? .init(caFile: nil, certFile: nil, keyFile: nil) : nil))
+            let session = try MQTTConnection(options: options, logger: logger)
+            session.onMessage { [weak self] message in self?.handle(message) }
+            created.append(session)
+        }
+        sessions.withLock { $0 = created }
+        try await syncSubscriptions()
+        for session in created { try await session.start() }
+    }
+
+    private func stopSessions() async {
+        let current = sessions.withLock { sessions in
+            defer { sessions = [] }
+            return sessions
+        }
+        for session in current { await session.stop() }
+    }
+
+    /// Subscribes to every device topic and drops filters the broker still holds for devices no longer configured.
+    private func syncSubscriptions() async throws {
+        let settings = self.settings.withLock { $0 }
+        let wanted = Set(router.all.map { subscriptionFilter($0.topic, settings: settings) })
+        let remembered = Set((try await outbox.metaValue(Self.subscriptionsKey) ?? "").split(separator: "\n").map(String.init))
+        let current = sessions.withLock { $0 }
+        for session in current {
+            for filter in remembered.subtracting(wanted) { try session.unsubscribe(filter) }
+            for filter in wanted { try session.subscribe(filter, qos: 1) }
+        }
+        try await outbox.setMetaValue(Self.subscriptionsKey, wanted.sorted().joined(separator: "\n"))
+        // Stale filters must be removed from the broker's session too; unsubscribe needs a connection, so
+        // sessions that are offline now drop them on their next connect by never re-subscribing; messages
+        // that still arrive for them are recorded as rejected ("no device for topic").
+    }
+
+    /// Network thread of one session: map the message, commit it, and only then return.
+    private func handle(_ message: MQTTMessage) {
+        let device = router.device(for: message.topic)
+        let input: OutboxInput
+        if let device {
+            switch ScanMapping.map(payload: message.payload, device: device) {
+            case .success(let mapped):
+                input = .event(mapped.draft, dedupe: mapped.messageID.map { DedupeKey(device: device.id, messageID: $0) })
+            case .failure(let rejection):
+                input = .rejected(RejectedInput(device: device.id, source: message.topic, reason: rejection.reason, payload: message.payload))
+            }
+        } else {
+            input = .rejected(
+                RejectedInput(device: nil, source: message.topic, reason: "no configured device matches this topic", payload: message.payload))
+        }
+        let outcome = commitRetrying(input, topic: message.topic)
+        let deviceID = device?.id ?? "-"
+        switch outcome {
+        case .accepted:
+            counters.record(deviceID) { $0.accepted += 1 }
+        case .duplicate:
+            counters.record(deviceID) { $0.duplicates += 1 }
+            logger.debug("duplicate device message ignored", metadata: ["device.id": "\(deviceID)"])
+        case .recordedAsRejected:
+            if case .rejected(let rejected) = input {
+                counters.record(deviceID) {
+                    $0.rejected += 1
+                    $0.lastReason = rejected.reason
+                }
+                logger.warning(
+                    "input rejected", metadata: ["device.id": "\(deviceID)", "topic": "\(message.topic)", "reason": "\(rejected.reason)"])
+            }
+        case .failed:
+            break
+        }
+    }
+
+    /// The message is already acknowledged to the broker, so giving up would lose it: retry the commit
+    /// (the broker holds everything behind it meanwhile) until it succeeds or the agent stops.
+    private func commitRetrying(_ input: OutboxInput, topic: String) -> AcceptOutcome {
+        var delayMillis = 100
+        while true {
+            let outcome = outbox.acceptBlocking([input])[0]
+            guard case .failed(let reason) = outcome else { return outcome }
+            if stopping.load(ordering: .relaxed) {
+                logger.critical("message lost at shutdown: the outbox could not commit it", metadata: ["topic": "\(topic)", "reason": "\(reason)"])
+                return outcome
+            }
+            logger.error("outbox commit failed; retrying", metadata: ["topic": "\(topic)", "reason": "\(reason)"])
+            usleep(UInt32(delayMillis * 1000))
+            delayMillis = min(delayMillis * 2, 5000)
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,248 @@
+internal import CMosquitto
+import Dispatch
+import Logging
+import Synchronization
+
+/// One libmosquitto client: its handle, its network thread (`mosquitto_loop_start`), automatic reconnects,
+/// subscriptions restored on every connect, and publishes that complete when the broker acknowledges them.
+///
+/// Message and connection callbacks run on libmosquitto's network thread, never on Swift's cooperative pool:
+/// a message handler may block (the outbox commit does) and the next message is not read until it returns.
+public final class MQTTConnection: @unchecked Sendable {
+    // @unchecked: `handle` is created in init and destroyed in deinit; libmosquitto is thread-safe for the calls
+    // made here once the loop thread runs. Mutable Swift state lives in `state`, guarded by its Mutex.
+
+    public typealias MessageHandler = @Sendable (MQTTMessage) -> Void
+    public typealias ConnectionHandler = @Sendable (_ connected: Bool, _ reason: String) -> Void
+
+    public let options: MQTTOptions
+    private let handle: OpaquePointer
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var connected = false
+        var started = false
+        var stopped = false
+        var subscriptions: [String: Int32] = [:]
+        var pendingAcks: [Int32: CheckedContinuation<Void, any Error>] = [:]
+        var earlyAcks: Set<Int32> = []
+        var messageHandler: MessageHandler?
+        var connectionHandler: ConnectionHandler?
+        var lastError = "not connected yet"
+    }
+
+    private static let libraryReady: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    public init(options: MQTTOptions, logger: Logger) throws(MQTTError) {
+        _ = Self.libraryReady
+        self.options = options
+        self.logger = logger
+        guard let handle = mosquitto_new(options.clientID, options.cleanSession, nil) else {
+            throw MQTTError(operation: "create client", broker: options.brokerDescription, code: -1, reason: "out of memory or invalid client id")
+        }
+        self.handle = handle
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        try configure()
+    }
+
+    deinit {
+        mosquitto_destroy(handle)
+    }
+
+    private func configure() throws(MQTTError) {
+        let broker = options.brokerDescription
+        try MQTTError.check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311), "set protocol", broker: broker)
+        try MQTTError.check(mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, Int32(options.sendMaximum)), "set send maximum", broker: broker)
+        try MQTTError.check(mosquitto_reconnect_delay_set(handle, 1, 5, true), "set reconnect delay", broker: broker)
+        if options.username != nil || options.password != nil {
+            try MQTTError.check(mosquitto_username_pw_set(handle, options.username, options.password), "set credentials", broker: broker)
+        }
+        if let tls = options.tls {
+            try MQTTError.check(mosquitto_tls_set(handle, tls.caFile, nil, tls.certFile, tls.keyFile, nil), "set TLS files", broker: broker)
+            try MQTTError.check(mosquitto_tls_insecure_set(handle, false), "require host name check", broker: broker)
+        }
+        if let will = options.will {
+            let rc = will.payload.withUnsafeBytes { bytes in
+                mosquitto_will_set(handle, will.topic, Int32(bytes.count), bytes.baseAddress, 1, will.retain)
+            }
+            try MQTTError.check(rc, "set last will", broker: broker)
+        }
+        mosquitto_connect_callback_set(handle) { _, context, rc in
+            MQTTConnection.from(context).didConnect(rc)
+        }
+        mosquitto_disconnect_callback_set(handle) { _, context, rc in
+            MQTTConnection.from(context).didDisconnect(rc)
+        }
+        mosquitto_message_callback_set(handle) { _, context, message in
+            guard let message else { return }
+            MQTTConnection.from(context).didReceive(message.pointee)
+        }
+        mosquitto_publish_callback_set(handle) { _, context, mid in
+            MQTTConnection.from(context).didPublish(mid)
+        }
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTConnection {
+        Unmanaged<MQTTConnection>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    /// Sets the handler for incoming messages. Set it before `start()`.
+    public func onMessage(_ handler: @escaping MessageHandler) {
+        state.withLock { $0.messageHandler = handler }
+    }
+
+    /// Sets the handler told about every connect and disconnect.
+    public func onConnectionChange(_ handler: @escaping ConnectionHandler) {
+        state.withLock { $0.connectionHandler = handler }
+    }
+
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// Why the connection is down, or the last problem seen.
+    public var lastError: String { state.withLock { $0.lastError } }
+
+    /// Starts the network thread and the first connection attempt; later attempts are automatic.
+    public func start() async throws {
+        let alreadyStarted = state.withLock { state in
+            defer { state.started = true }
+            return state.started
+        }
+        guard !alreadyStarted else { return }
+        try await Blocking.run { [self] () throws(MQTTError) in
+            let handle = self.handle
+            let options = self.options
+            // connect_async resolves the host name, so it runs here rather than on the cooperative pool.
+            let rc = mosquitto_connect_async(handle, options.host, Int32(options.port), Int32(options.keepAliveSeconds))
+            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                // A broker that is down now is normal at boot; the loop thread keeps retrying.
+                let reason = MQTTError.describe(rc, errno: waystation_mosq_errno())
+                self.state.withLock { $0.lastError = reason }
+                self.logger.warning("MQTT broker not reachable yet; retrying", metadata: ["broker": "\(options.brokerDescription)", "reason": "\(reason)"])
+            }
+            try MQTTError.check(mosquitto_loop_start(handle), "start network thread", broker: options.brokerDescription)
+        }
+    }
+
+    /// Subscribes now if connected, and again after every reconnect.
+    public func subscribe(_ filter: String, qos: Int = 1) throws(MQTTError) {
+        let connected = state.withLock { state in
+            state.subscriptions[filter] = Int32(qos)
+            return state.connected
+        }
+        if connected {
+            try MQTTError.check(mosquitto_subscribe(handle, nil, filter, Int32(qos)), "subscribe to \(filter)", broker: options.brokerDescription)
+        }
+    }
+
+    /// Removes a subscription, also from the broker's persistent session.
+    public func unsubscribe(_ filter: String) throws(MQTTError) {
+        let connected = state.withLock { state in
+            state.subscriptions[filter] = nil
+            return state.connected
+        }
+        if connected {
+            try MQTTError.check(mosquitto_unsubscribe(handle, nil, filter), "unsubscribe from \(filter)", broker: options.brokerDescription)
+        }
+    }
+
+    /// Publishes and returns once the broker acknowledged it (QoS 1) or it was written (QoS 0).
+    /// While disconnected, libmosquitto keeps the message and sends it after reconnecting.
+    public func publish(topic: String, payload: [UInt8], qos: Int = 1, retain: Bool = false) async throws {
+        var mid: Int32 = 0
+        let rc = payload.withUnsafeBytes { bytes in
+            mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos), retain)
+        }
+        try MQTTError.check(rc, "publish to \(topic)", broker: options.brokerDescription)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let done = state.withLock { state -> Bool in
+                if state.earlyAcks.remove(mid) != nil { return true }
+                if state.stopped { return true }
+                state.pendingAcks[mid] = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Disconnects and stops the network thread. Messages not yet acknowledged are abandoned.
+    public func stop() async {
+        let (wasStarted, pending) = state.withLock { state in
+            let pending = state.pendingAcks
+            state.pendingAcks = [:]
+            state.stopped = true
+            defer { state.started = false }
+            return (state.started, pending)
+        }
+        for continuation in pending.values {
+            continuation.resume(throwing: MQTTError(operation: "publish", broker: options.brokerDescription, code: -1, reason: "connection stopped"))
+        }
+        guard wasStarted else { return }
+        await Blocking.run { [self] in
+            let handle = self.handle
+            mosquitto_disconnect(handle)
+            // Joins the network thread: never on the cooperative pool, never from a callback.
+            mosquitto_loop_stop(handle, false)
+        }
+    }
+
+    // MARK: Callbacks (network thread)
+
+    private func didConnect(_ rc: Int32) {
+        guard rc == 0 else {
+            let reason = String(cString: mosquitto_connack_string(rc))
+            state.withLock { $0.lastError = reason }
+            logger.warning("MQTT connection refused", metadata: ["broker": "\(options.brokerDescription)", "reason": "\(reason)"])
+            return
+        }
+        let (subscriptions, handler) = state.withLock { state in
+            state.connected = true
+            state.lastError = ""
+            return (state.subscriptions, state.connectionHandler)
+        }
+        for (filter, qos) in subscriptions {
+            let rc = mosquitto_subscribe(handle, nil, filter, qos)
+            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                logger.error("MQTT subscribe failed", metadata: ["topic": "\(filter)", "reason": "\(MQTTError.describe(rc, errno: waystation_mosq_errno()))"])
+            }
+        }
+        logger.info("MQTT connected", metadata: ["broker": "\(options.brokerDescription)", "client": "\(options.clientID)"])
+        handler?(true, "connected")
+    }
+
+    private func didDisconnect(_ rc: Int32) {
+        let reason = rc == 0 ? "disconnected on request" : MQTTError.describe(rc, errno: waystation_mosq_errno())
+        let handler = state.withLock { state in
+            state.connected = false
+            state.lastError = reason
+            return state.connectionHandler
+        }
+        if rc != 0 {
+            logger.warning("MQTT connection lost; reconnecting", metadata: ["broker": "\(options.brokerDescription)", "reason": "\(reason)"])
+        }
+        handler?(false, reason)
+    }
+
+    private func didReceive(_ message: mosquitto_message) {
+        let topic = String(cString: message.topic)
+        let payload: [UInt8] =
+            message.payloadlen > 0 && message.payload != nil
+            ? Array(UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))) : []
+        let handler = state.withLock { $0.messageHandler }
+        handler?(MQTTMessage(topic: topic, payload: payload, qos: Int(message.qos), retain: message.retain))
+    }
+
+    private func didPublish(_ mid: Int32) {
+        let continuation = state.withLock { state in
+            guard let continuation = state.pendingAcks.removeValue(forKey: mid) else {
+                state.earlyAcks.insert(mid)
+                return nil as CheckedContinuation<Void, any Error>?
+            }
+            return continuation
+        }
+        continuation?.resume()
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+public import WaystationCore
+
+extension Outbox {
+    /// How large a newly sealed batch may be.
+    public struct BatchLimits: Sendable {
+        public var maxEvents: Int
+        public var maxBytes: Int
+        public init(maxEvents: Int, maxBytes: Int) {
+            self.maxEvents = maxEvents
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// What waits in a lane that is not sealed yet: used to decide whether to linger.
+    public struct LaneHead: Sendable {
+        public var sealed: Bool
+        public var count: Int
+        public var oldestAcceptedAtMillis: Int64?
+    }
+
+    public func head(of lane: Lane, upTo limit: Int) async throws -> LaneHead {
+        try await pool.read { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE lane = ?", arguments: [lane.code]) == true {
+                return LaneHead(sealed: true, count: 0, oldestAcceptedAtMillis: nil)
+            }
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) AS n, MIN(accepted_at) AS oldest FROM (SELECT accepted_at FROM events WHERE lane = ? ORDER BY seq LIMIT ?)",
+                arguments: [lane.code, limit])
+            return LaneHead(sealed: false, count: row?["n"] ?? 0, oldestAcceptedAtMillis: row?["oldest"])
+        }
+    }
+
+    /// The lane's sealed batch if there is one (a retry, possibly after a restart), else a newly sealed batch
+    /// of the oldest events, else `nil` when the lane is empty.
+    public func nextBatch(_ lane: Lane, limits: BatchLimits, gateway: String) async throws -> SealedBatch? {
+        let stream = self.stream
+        return try await pool.write { db -> SealedBatch? in
+            if let sealed = try Row.fetchOne(
+                db, sql: "SELECT first_seq, last_seq, gateway, attempts FROM batches WHERE lane = ?", arguments: [lane.code])
+            {
+                let events = try Self.events(db, lane: lane, from: sealed["first_seq"], through: sealed["last_seq"], stream: stream)
+                return SealedBatch(
+                    stream: stream, lane: lane, firstSeq: sealed["first_seq"], lastSeq: sealed["last_seq"],
+                    gateway: sealed["gateway"], events: events, attempts: sealed["attempts"])
+            }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT seq, id, fields FROM events WHERE lane = ? ORDER BY seq LIMIT ?",
+                arguments: [lane.code, limits.maxEvents])
+            var events: [StoredEvent] = []
+            var bytes = 64
+            for row in rows {
+                let event = Self.storedEvent(row, lane: lane, stream: stream)
+                bytes += event.json.utf8.count + 1
+                if !events.isEmpty && bytes > limits.maxBytes { break }
+                events.append(event)
+            }
+            guard let first = events.first, let last = events.last else { return nil }
+            try db.execute(
+                sql: "INSERT INTO batches (lane, first_seq, last_seq, gateway, sealed_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [lane.code, first.seq, last.seq, gateway, Timestamp.nowMillis()])
+            return SealedBatch(
+                stream: stream, lane: lane, firstSeq: first.seq, lastSeq: last.seq, gateway: gateway, events: events,
+                attempts: 0)
+        }
+    }
+
+    /// Counts a failed delivery attempt of the lane's sealed batch.
+    public func recordAttempt(_ batch: SealedBatch) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE batches SET attempts = attempts + 1 WHERE lane = ?", arguments: [batch.lane.code])
+        }
+    }
+
+    /// The upstream took the batch: its events are delivered, except `refused` ones, which move to the dead letter.
+    public func acknowledge(_ batch: SealedBatch, refused: [EventRefusal]) async throws {
+        let now = Timestamp.nowMillis()
+        let refusedIDs = Dictionary(refused.map { ($0.id, $0.reason) }, uniquingKeysWith: { first, _ in first })
+        try await pool.write { db in
+            var deadLettered = 0
+            if !refusedIDs.isEmpty {
+                for event in batch.events {
+                    guard let reason = refusedIDs[event.id] else { continue }
+                    try db.execute(
+                        sql: """
+                            INSERT OR REPLACE INTO deadletter (id, lane, seq, dead_at, reason, fields)
+                            SELECT id, lane, seq, ?, ?, fields FROM events WHERE lane = ? AND seq = ?
+                            """,
+                        arguments: [now, String(reason.prefix(1000)), batch.lane.code, event.seq])
+                    deadLettered += db.changesCount
+                }
+            }
+            try db.execute(
+                sql: "DELETE FROM events WHERE lane = ? AND seq BETWEEN ? AND ?",
+                arguments: [batch.lane.code, batch.firstSeq, batch.lastSeq])
+            let removed = db.changesCount
+            try db.execute(sql: "DELETE FROM batches WHERE lane = ?", arguments: [batch.lane.code])
+            try Counters.add(["delivered": removed - deadLettered, "deadLettered": deadLettered], db: db)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_delivery_at', ?)",
+                arguments: [String(now)])
+        }
+    }
+
+    static func events(_ db: Database, lane: Lane, from first: Int64, through last: Int64, stream: String) throws -> [StoredEvent] {
+        try Row.fetchAll(
+            db, sql: "SELECT seq, id, fields FROM events WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            arguments: [lane.code, first, last]
+        ).map { storedEvent($0, lane: lane, stream: stream) }
+    }
+
+    static func storedEvent(_ row: Row, lane: Lane, stream: String) -> StoredEvent {
+        let seq: Int64 = row["seq"]
+        let idBytes: Data = row["id"]
+        let id = EventID.text(Array(idBytes))
+        let fields: String = row["fields"]
+        return StoredEvent(id: id, seq: seq, json: CanonicalEvent.json(id: id, stream: stream, lane: lane, seq: seq, storedFields: fields))
+    }
+}

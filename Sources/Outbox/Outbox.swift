@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+public import Logging
+import Synchronization
+public import WaystationCore
+
+/// The durable store between ingest and uplink (DESIGN.md section 1): the only place an event is accepted.
+///
+/// Writes go through one group-commit thread; the uplink reads and acknowledges through GRDB's own
+/// queues. No SQLite call runs on Swift's cooperative pool.
+public final class Outbox: Sendable {
+    public struct Settings: Sendable {
+        public var directory: String
+        public var durability: AgentConfig.Durability
+        public var gateway: String
+        public var site: String?
+
+        public init(directory: String, durability: AgentConfig.Durability, gateway: String, site: String?) {
+            self.directory = directory
+            self.durability = durability
+            self.gateway = gateway
+            self.site = site
+        }
+    }
+
+    /// The file name of the store inside the state directory.
+    public static let fileName = "outbox.sqlite"
+
+    public let stream: String
+    public let path: String
+    public let signal = LaneSignal()
+    let pool: DatabasePool
+    let logger: Logger
+    private let lock: StateDirectoryLock
+    private let identity: Locked<(gateway: String, site: String?)>
+    private let writer: Mutex<GroupCommitWriter?> = Mutex(nil)
+    private let writerState: WriterState
+
+    /// Opens (or creates) the store in `settings.directory` and takes the directory's lock.
+    public static func open(_ settings: Settings, logger: Logger) throws -> Outbox {
+        try FileManager.default.createDirectory(
+            atPath: settings.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let lock = try StateDirectoryLock(directory: settings.directory)
+        let path = settings.directory + "/" + fileName
+        var configuration = Configuration()
+        configuration.label = "waystation.outbox"
+        configuration.maximumReaderCount = 3
+        configuration.busyMode = .timeout(5)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try OutboxSchema.migrator.migrate(pool)
+        } catch {
+            throw OutboxError(path, "cannot open the store: \(error)")
+        }
+        // GRDB sets synchronous=NORMAL for WAL after any prepareDatabase hook: set ours now and read it back.
+        let wanted = settings.durability == .power ? 2 : 1
+        let actual = try pool.writeWithoutTransaction { db -> Int in
+            try db.execute(sql: "PRAGMA synchronous = \(wanted)")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+        guard actual == wanted else {
+            throw OutboxError(path, "PRAGMA synchronous is \(actual) after setting \(wanted) for durability \(settings.durability)")
+        }
+        let (stream, lastSeqs) = try pool.write { db -> (String, [Lane: Int64]) in
+            let stream: String
+            if let existing = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'stream'") {
+                stream = existing
+            } else {
+                stream = EventID.randomUUIDString()
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('stream', ?)", arguments: [stream])
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('created_at', ?)", arguments: [Timestamp.iso8601(millis: Timestamp.nowMillis())])
+            }
+            var lastSeqs: [Lane: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT lane, last_seq FROM lanes") {
+                if let lane = Lane(code: row["lane"]) { lastSeqs[lane] = row["last_seq"] }
+            }
+            return (stream, lastSeqs)
+        }
+        let outbox = Outbox(
+            pool: pool, path: path, stream: stream, lock: lock, settings: settings, lastSeqs: lastSeqs, logger: logger)
+        logger.info(
+            "outbox open",
+            metadata: ["path": "\(path)", "stream": "\(stream)", "durability": "\(settings.durability.rawValue)"])
+        return outbox
+    }
+
+    private init(
+        pool: DatabasePool, path: String, stream: String, lock: StateDirectoryLock, settings: Settings,
+        lastSeqs: [Lane: Int64], logger: Logger
+    ) {
+        self.pool = pool
+        self.path = path
+        self.stream = stream
+        self.lock = lock
+        self.logger = logger
+        self.identity = Locked((settings.gateway, settings.site))
+        self.writerState = WriterState(lastSeqs: lastSeqs)
+        let writer = GroupCommitWriter { [pool, writerState, identity, signal, logger, path] inputs in
+            let (gateway, site) = identity.withLock { $0 }
+            do {
+                let (outcomes, lanes) = try pool.write { db in
+                    try writerState.commit(inputs, db: db, gateway: gateway, site: site)
+                }
+                writerState.confirm()
+                signal.bump(lanes)
+                return outcomes
+            } catch {
+                writerState.rollback()
+                logger.error("outbox commit failed", metadata: ["path": "\(path)", "error": "\(error)"])
+                return inputs.map { _ in .failed("\(path): commit failed: \(error)") }
+            }
+        }
+        self.writer.withLock { $0 = writer }
+    }
+
+    /// Changes the gateway id and site copied onto events accepted from now on (config reload).
+    public func updateIdentity(gateway: String, site: String?) {
+        identity.withLock { $0 = (gateway, site) }
+    }
+
+    /// Accepts inputs and returns once they are committed. Blocks the calling thread: call it from a
+    /// thread you own (a libmosquitto callback), never from an async context.
+    public func acceptBlocking(_ inputs: [OutboxInput]) -> [AcceptOutcome] {
+        let done = DispatchSemaphore(value: 0)
+        let box = Mutex<[AcceptOutcome]>([])
+        submit(inputs) { outcomes in
+            box.withLock { $0 = outcomes }
+            done.signal()
+        }
+        done.wait()
+        return box.withLock { $0 }
+    }
+
+    /// Accepts inputs and returns once they are committed.
+    public func accept(_ inputs: [OutboxInput]) async -> [AcceptOutcome] {
+        await withCheckedContinuation { continuation in
+            submit(inputs) { continuation.resume(returning: $0) }
+        }
+    }
+
+    private func submit(_ inputs: [OutboxInput], completion: @escaping @Sendable ([AcceptOutcome]) -> Void) {
+        guard let writer = writer.withLock({ $0 }) else {
+            completion(inputs.map { _ in .failed("outbox is closed") })
+            return
+        }
+        writer.submit(inputs, completion: completion)
+    }
+
+    /// Commits what is queued and stops accepting. Blocking: call from a thread you own or via `close()`.
+    public func closeBlocking() {
+        let writer = writer.withLock { writer in
+            defer { writer = nil }
+            return writer
+        }
+        writer?.close()
+    }
+
+    public func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.closeBlocking()
+                continuation.resume()
+            }
+        }
+    }
+}

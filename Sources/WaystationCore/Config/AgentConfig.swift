@@ -1,0 +1,137 @@
+/// The agent's configuration (DESIGN.md 3.2), after validation. Paths are absolute.
+public struct AgentConfig: Sendable, Equatable {
+    public var gateway: Gateway
+    public var state: StateSettings
+    public var floor: FloorBroker
+    public var devices: [DeviceBinding]
+    public var upstream: Upstream
+    public var profileDirectories: [String]
+    public var log: LogSettings
+
+    public struct Gateway: Sendable, Equatable {
+        public var id: String
+        public var site: String?
+    }
+
+    public enum Durability: String, Sendable, CaseIterable {
+        /// fsync on every commit (`synchronous=FULL`): survives power loss.
+        case power
+        /// `synchronous=NORMAL` in WAL mode: survives `kill -9`, not power loss.
+        case process
+    }
+
+    public struct StateSettings: Sendable, Equatable {
+        public var directory: String
+        public var maxBytes: Int64
+        public var durability: Durability
+    }
+
+    public struct TLSFiles: Sendable, Equatable {
+        public var caFile: String?
+        public var certFile: String?
+        public var keyFile: String?
+    }
+
+    public struct FloorBroker: Sendable, Equatable {
+        public var url: BrokerURL
+        public var username: String?
+        public var passwordFile: String?
+        public var tls: TLSFiles?
+        /// Subscriber sessions sharing the device topics; each one exposes at most one message to the
+        /// libmosquitto ack-before-callback window, and together they let the outbox commit in groups.
+        public var sessions: Int
+        /// Client id prefix; sessions are `<clientId>-<n>`. Stable, so the broker keeps our queue.
+        public var clientId: String
+        public var keepAlive: Duration
+    }
+
+    public struct Upstream: Sendable, Equatable {
+        public var url: String
+        public var tokenFile: String?
+        public var tls: TLSFiles?
+        public var batch: Batch
+        public var timeout: Duration
+        public var retry: Retry
+    }
+
+    public struct Batch: Sendable, Equatable {
+        public var maxEvents: Int
+        public var maxBytes: Int64
+        public var linger: Duration
+    }
+
+    public struct Retry: Sendable, Equatable {
+        public var initial: Duration
+        public var max: Duration
+    }
+
+    public enum LogLevel: String, Sendable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case json, text
+    }
+
+    public struct LogSettings: Sendable, Equatable {
+        public var level: LogLevel
+        public var format: LogFormat
+    }
+}
+
+/// A device from the `devices:` list, bound to its profile.
+public struct DeviceBinding: Sendable, Equatable {
+    public var id: String
+    public var profileName: String
+    public var profile: DeviceProfile
+    /// MQTT topic filter the device publishes to.
+    public var topic: String
+    /// Fixed values copied onto every event of the device: `location`, `mode`, …
+    public var set: [String: String]
+}
+
+/// `mqtt://host:port` or `mqtts://host:port`.
+public struct BrokerURL: Sendable, Equatable, CustomStringConvertible {
+    public var tls: Bool
+    public var host: String
+    public var port: Int
+
+    public init?(_ text: String) {
+        let scheme: String
+        if text.hasPrefix("mqtt://") {
+            scheme = "mqtt://"
+            tls = false
+        } else if text.hasPrefix("mqtts://") {
+            scheme = "mqtts://"
+            tls = true
+        } else {
+            return nil
+        }
+        var rest = Substring(text.dropFirst(scheme.count))
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        let defaultPort = tls ? 8883 : 1883
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            let after = rest[rest.index(after: close)...]
+            if after.isEmpty {
+                port = defaultPort
+            } else {
+                guard after.hasPrefix(":"), let value = Int(after.dropFirst()) else { return nil }
+                port = value
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = String(rest[..<colon])
+            guard let value = Int(rest[rest.index(after: colon)...]) else { return nil }
+            port = value
+        } else {
+            host = String(rest)
+            port = defaultPort
+        }
+        guard !host.isEmpty, !host.contains("/"), (1...65535).contains(port) else { return nil }
+    }
+
+    public var description: String {
+        (tls ? "mqtts://" : "mqtt://") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+}

@@ -1,0 +1,81 @@
+/// A device model described once (DESIGN.md 3.3); the config binds it to a topic or an address.
+public struct DeviceProfile: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    public var payload: MQTTPayload
+
+    /// How an MQTT device's message maps to an event.
+    public struct MQTTPayload: Sendable, Equatable {
+        public enum Format: String, Sendable, CaseIterable {
+            /// A JSON object; fields are picked by JSON pointer.
+            case json
+            /// The whole payload is the barcode text (trailing CR/LF removed).
+            case text
+        }
+
+        public var format: Format
+        public var barcode: JSONPointer?
+        public var quantity: JSONPointer?
+        public var occurredAt: JSONPointer?
+        public var messageID: JSONPointer?
+        public var mode: JSONPointer?
+        public var location: JSONPointer?
+        /// Payloads larger than this are rejected unread.
+        public var maxBytes: Int
+    }
+}
+
+extension DeviceProfile {
+    /// Parses a profile file; `name` is the file's base name.
+    public static func parse(_ text: String, name: String, file: String) throws(ConfigIssues) -> DeviceProfile {
+        let root: YAMLNode
+        do {
+            root = try YAMLNode.parse(text, file: file)
+        } catch {
+            throw ConfigIssues([error])
+        }
+        let (reader, sink) = FieldReader.root(root, file: file)
+        let description = reader.string("description")
+        let transport = reader.string("transport", required: true)
+        if let transport, transport != "mqtt" {
+            let message = transport == "modbus" ? "Modbus profiles are not supported by this version of waystation yet"
+                : "'\(transport)' is not a transport (mqtt)"
+            reader.report(reader.node("transport"), "transport", message)
+        }
+        var payload: MQTTPayload?
+        if let payloadReader = reader.nested("payload") {
+            payload = parsePayload(payloadReader)
+            payloadReader.finish()
+        } else if transport == "mqtt" {
+            reader.report(nil, "payload", "is required for an MQTT profile")
+        }
+        reader.finish()
+        guard sink.issues.isEmpty, let payload else { throw ConfigIssues(sink.sorted) }
+        return DeviceProfile(name: name, description: description, payload: payload)
+    }
+
+    private static func parsePayload(_ reader: FieldReader) -> MQTTPayload? {
+        let format = reader.choice("format", as: MQTTPayload.Format.self) ?? .json
+        func pointer(_ key: String) -> JSONPointer? {
+            guard let text = reader.string(key) else { return nil }
+            guard let pointer = JSONPointer(text) else {
+                reader.report(reader.node(key), key, "'\(text)' is not a JSON pointer (it starts with '/', e.g. /barcode)")
+                return nil
+            }
+            if format == .text {
+                reader.report(reader.node(key), key, "has no meaning for a text payload")
+            }
+            return pointer
+        }
+        let payload = MQTTPayload(
+            format: format, barcode: pointer("barcode"), quantity: pointer("quantity"),
+            occurredAt: pointer("occurredAt"), messageID: pointer("messageId"), mode: pointer("mode"),
+            location: pointer("location"),
+            maxBytes: Int(reader.size("maxBytes", minimum: 64) ?? 64 << 10))
+        if format == .json && payload.barcode == nil && !reader.has("barcode") {
+            reader.report(nil, "barcode", "is required for a JSON payload (a JSON pointer such as /barcode)")
+            return nil
+        }
+        return payload
+    }
+}
