@@ -120,7 +120,10 @@ let package = Package(
         // Tests: real broker, real receiver, the real binary.
         .target(
             name: "WaystationTestSupport",
-            dependencies: ["WaystationCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "WaystationCore", "Outbox", "MQTT", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/Support",
             swiftSettings: strict
         ),
@@ -132,6 +135,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ]

@@ -51,7 +51,12 @@ public enum ScanMapping {
                 return scan(
                     barcode: barcode ?? "", quantity: quantity, occurredAt: occurredAt, mode: mode, location: location,
                     device: device
-                ).map { MappedMessage(draft: $0, messageID: messageID) }
+                ).map { draft in
+                    var draft = draft
+                    // The device's own message id travels with the event, so upstream can trace it to the device.
+                    if let messageID { draft.data["messageId"] = .string(messageID) }
+                    return MappedMessage(draft: draft, messageID: messageID)
+                }
             } catch let rejection as Rejection {
                 return .failure(rejection)
             } catch {
