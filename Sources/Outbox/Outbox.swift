@@ -154,6 +154,7 @@ public final class Outbox: Sendable {
             return writer
         }
         writer?.close()
+        lock.release()
     }
 
     public func close() async {

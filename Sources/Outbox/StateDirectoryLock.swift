@@ -1,3 +1,5 @@
+import WaystationCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,6 +7,7 @@ import Glibc
 /// An exclusive `flock` on `<state dir>/agent.lock`: two agents on one store would break every promise.
 final class StateDirectoryLock: Sendable {
     private let descriptor: Int32
+    private let released = Locked(false)
 
     init(directory: String) throws(OutboxError) {
         let path = directory + "/agent.lock"
@@ -21,7 +24,16 @@ final class StateDirectoryLock: Sendable {
         descriptor = fd
     }
 
-    deinit { close(descriptor) }
+    /// Lets another agent (or a reopened outbox) take the directory.
+    func release() {
+        let first = released.withLock { released in
+            defer { released = true }
+            return !released
+        }
+        if first { close(descriptor) }
+    }
+
+    deinit { release() }
 }
 
 /// A store problem, naming the file.

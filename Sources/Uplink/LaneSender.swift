@@ -44,7 +44,7 @@ struct LaneSender {
                 case .authFailed(let reason):
                     try await outbox.recordAttempt(batch)
                     status.failed(lane, reason: reason, authFailed: true)
-                    let delay = max(backoff.next(), .seconds(30))
+                    let delay = max(backoff.next(), current.retry.max)
                     logger.error(
                         "upstream refused our credentials; lane paused, nothing dropped",
                         metadata: ["lane": "\(lane)", "reason": "\(reason)", "retry.in": "\(DurationText.format(delay))"])
