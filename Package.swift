@@ -33,11 +33,21 @@ let package = Package(
             pkgConfig: "libmosquitto",
             providers: [.apt(["libmosquitto-dev"])]
         ),
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
 
         // One owner per outside system or stage of the data flow.
         .target(
             name: "MQTT",
             dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Modbus",
+            dependencies: ["CModbus", "WaystationCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .target(name: "GS1", swiftSettings: strict),
@@ -58,7 +68,7 @@ let package = Package(
         .target(
             name: "Ingest",
             dependencies: [
-                "MQTT", "Outbox", "WaystationCore", "GS1",
+                "MQTT", "Modbus", "Outbox", "WaystationCore", "GS1",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -103,13 +113,13 @@ let package = Package(
         ),
         .target(
             name: "Simulators",
-            dependencies: ["MQTT", "GS1", "WaystationCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["MQTT", "Modbus", "GS1", "WaystationCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "waystation",
             dependencies: [
-                "Agent", "WaystationCore", "Outbox", "ReferenceReceiver", "Simulators",
+                "Agent", "WaystationCore", "Outbox", "ReferenceReceiver", "Simulators", "Modbus",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,7 +131,7 @@ let package = Package(
         .target(
             name: "WaystationTestSupport",
             dependencies: [
-                "WaystationCore", "Outbox", "MQTT", .product(name: "GRDB", package: "GRDB.swift"),
+                "WaystationCore", "Outbox", "MQTT", "Modbus", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
@@ -130,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "WaystationTests",
             dependencies: [
-                "WaystationCore", "GS1", "Outbox", "Ingest", "Uplink", "Agent", "MQTT", "ReferenceReceiver",
+                "WaystationCore", "GS1", "Outbox", "Ingest", "Uplink", "Agent", "MQTT", "Modbus", "ReferenceReceiver",
                 "Simulators", "WaystationTestSupport", "waystation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

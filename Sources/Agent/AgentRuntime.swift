@@ -14,6 +14,7 @@ public import WaystationCore
 public final class AgentRuntime: Sendable {
     public let outbox: Outbox
     public let ingest: MQTTIngest
+    public let modbus: ModbusPolling
     public let uplink: Uplink
     public let logger: Logger
     private let configPath: String?
@@ -28,6 +29,7 @@ public final class AgentRuntime: Sendable {
             .init(directory: config.state.directory, durability: config.state.durability, gateway: config.gateway.id, site: config.gateway.site),
             logger: logger)
         ingest = MQTTIngest(settings: Self.ingestSettings(loaded), devices: config.devices, outbox: outbox, logger: logger)
+        modbus = ModbusPolling(devices: config.modbusDevices, outbox: outbox, logger: logger)
         uplink = try Uplink(settings: Self.uplinkSettings(loaded), outbox: outbox, logger: logger)
     }
 
@@ -36,6 +38,7 @@ public final class AgentRuntime: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: OutboxService(outbox: outbox)),
             .init(service: uplink),
+            .init(service: modbus),
             .init(service: ingest),
         ]
         if configPath != nil { services.append(.init(service: ReloadOnHangup(runtime: self))) }
@@ -64,6 +67,7 @@ public final class AgentRuntime: Sendable {
             outbox.updateIdentity(gateway: loaded.config.gateway.id, site: loaded.config.gateway.site)
             try uplink.apply(Self.uplinkSettings(loaded))
             try await ingest.apply(settings: Self.ingestSettings(loaded), devices: loaded.config.devices)
+            await modbus.apply(devices: loaded.config.modbusDevices)
             running.withLock { $0 = loaded }
             logger.info("config reloaded", metadata: ["file": "\(configPath)", "devices": "\(loaded.config.devices.count)"])
         } catch {

@@ -15,7 +15,9 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try ConfigLoader(path: file).validate()
-            print("\(file): ok (gateway \(config.gateway.id), \(config.devices.count) device(s), upstream \(config.upstream.url))")
+            print(
+                "\(file): ok (gateway \(config.gateway.id), \(config.devices.count) MQTT and \(config.modbusDevices.count) Modbus device(s), "
+                    + "upstream \(config.upstream.url))")
         }
     }
 }

@@ -40,7 +40,7 @@ public struct AgentConfigParser {
         let gateway = parseGateway(reader)
         let state = parseState(reader)
         let floor = parseFloor(reader, gatewayID: gateway?.id ?? "gateway")
-        let devices = parseDevices(reader, profiles: profiles)
+        let (devices, modbusDevices) = parseDevices(reader, profiles: profiles)
         let upstream = parseUpstream(reader)
         let profileDirectories = reader.stringList("profiles").map { $0.map(resolve) } ?? Self.defaultProfileDirectories
         let log = parseLog(reader)
@@ -53,7 +53,7 @@ public struct AgentConfigParser {
             throw ConfigIssues(issues)
         }
         return AgentConfig(
-            gateway: gateway, state: state, floor: floor, devices: devices, upstream: upstream,
+            gateway: gateway, state: state, floor: floor, devices: devices, modbusDevices: modbusDevices, upstream: upstream,
             profileDirectories: profileDirectories, log: log)
     }
 
@@ -124,19 +124,18 @@ public struct AgentConfigParser {
         return url == nil ? nil : floor
     }
 
-    private func parseDevices(_ root: FieldReader, profiles: ProfileLookup) -> [DeviceBinding] {
-        guard let items = root.list("devices") else { return [] }
+    private func parseDevices(_ root: FieldReader, profiles: ProfileLookup) -> ([DeviceBinding], [ModbusDeviceBinding]) {
+        guard let items = root.list("devices") else { return ([], []) }
         var seen: [String: Int] = [:]
         var devices: [DeviceBinding] = []
+        var modbusDevices: [(device: ModbusDeviceBinding, reader: FieldReader)] = []
         for reader in items {
             defer { reader.finish() }
             let id = reader.string("id", required: true)
             let profileName = reader.string("profile", required: true)
             let topic = reader.string("topic")
             let set = reader.stringMap("set") ?? []
-            for key in ["endpoint", "unit", "interval"] where reader.has(key) {
-                reader.report(reader.node(key), key, "Modbus devices are not supported by this version of waystation yet")
-            }
+            let modbusFields = readModbusFields(reader)
             guard let id, let profileName else { continue }
             guard GatewayID.isValid(id) else {
                 reader.report(reader.node("id"), "id", "'\(id)' must match [a-z0-9][a-z0-9-]{0,63}")
@@ -153,6 +152,17 @@ public struct AgentConfigParser {
             case .failure(let failure):
                 reader.report(reader.node("profile"), "profile", failure.message)
                 continue
+            }
+            if let modbus = profile.modbus {
+                if let device = bindModbusDevice(
+                    reader, id: id, profileName: profileName, profile: modbus, fields: modbusFields, set: set)
+                {
+                    modbusDevices.append((device, reader))
+                }
+                continue
+            }
+            for key in ModbusDeviceBinding.modbusKeys where reader.has(key) {
+                reader.report(reader.node(key), key, "has no meaning for an MQTT device (profile \(profileName)); only Modbus devices are polled")
             }
             guard let topic else {
                 reader.report(nil, "topic", "is required for an MQTT device (profile \(profileName))")
@@ -172,7 +182,7 @@ public struct AgentConfigParser {
                     id: id, profileName: profileName, profile: profile, topic: topic,
                     set: Dictionary(set, uniquingKeysWith: { _, last in last })))
         }
-        return devices
+        return (devices, checkModbusBuses(modbusDevices))
     }
 
     private func parseUpstream(_ root: FieldReader) -> AgentConfig.Upstream? {

@@ -3,7 +3,10 @@ public struct AgentConfig: Sendable, Equatable {
     public var gateway: Gateway
     public var state: StateSettings
     public var floor: FloorBroker
+    /// MQTT devices (bound to a topic).
     public var devices: [DeviceBinding]
+    /// Modbus devices (bound to an endpoint and unit), from the same `devices:` list.
+    public var modbusDevices: [ModbusDeviceBinding] = []
     public var upstream: Upstream
     public var profileDirectories: [String]
     public var log: LogSettings

@@ -2,7 +2,27 @@
 public struct DeviceProfile: Sendable, Equatable {
     public var name: String
     public var description: String?
-    public var payload: MQTTPayload
+    public var transport: Transport
+
+    /// What the device speaks, and the mapping that goes with it.
+    public enum Transport: Sendable, Equatable {
+        case mqtt(MQTTPayload)
+        case modbus(ModbusProfile)
+    }
+
+    /// The payload mapping of an MQTT profile. The config binds only MQTT profiles to topics, so ingest never
+    /// asks a Modbus profile; if it did, the mapping refuses every payload.
+    public var payload: MQTTPayload {
+        if case .mqtt(let payload) = transport { return payload }
+        return MQTTPayload(
+            format: .text, barcode: nil, quantity: nil, occurredAt: nil, messageID: nil, mode: nil, location: nil, maxBytes: 0)
+    }
+
+    /// The register map of a Modbus profile, or nil for an MQTT profile.
+    public var modbus: ModbusProfile? {
+        if case .modbus(let profile) = transport { return profile }
+        return nil
+    }
 
     /// How an MQTT device's message maps to an event.
     public struct MQTTPayload: Sendable, Equatable {
@@ -36,22 +56,26 @@ extension DeviceProfile {
         }
         let (reader, sink) = FieldReader.root(root, file: file)
         let description = reader.string("description")
-        let transport = reader.string("transport", required: true)
-        if let transport, transport != "mqtt" {
-            let message = transport == "modbus" ? "Modbus profiles are not supported by this version of waystation yet"
-                : "'\(transport)' is not a transport (mqtt)"
-            reader.report(reader.node("transport"), "transport", message)
-        }
-        var payload: MQTTPayload?
-        if let payloadReader = reader.nested("payload") {
-            payload = parsePayload(payloadReader)
-            payloadReader.finish()
-        } else if transport == "mqtt" {
-            reader.report(nil, "payload", "is required for an MQTT profile")
+        var parsed: Transport?
+        switch reader.string("transport", required: true) {
+        case nil:
+            break
+        case "mqtt":
+            if let payloadReader = reader.nested("payload") {
+                parsed = parsePayload(payloadReader).map(Transport.mqtt)
+                payloadReader.finish()
+            } else {
+                reader.report(nil, "payload", "is required for an MQTT profile")
+            }
+        case "modbus":
+            parsed = ModbusProfile.parse(reader).map(Transport.modbus)
+        case let other?:
+            let hint = Suggestion.closest(to: other, in: ["mqtt", "modbus"]).map { " (did you mean '\($0)'?)" } ?? ""
+            reader.report(reader.node("transport"), "transport", "'\(other)' is not a transport (mqtt, modbus)\(hint)")
         }
         reader.finish()
-        guard sink.issues.isEmpty, let payload else { throw ConfigIssues(sink.sorted) }
-        return DeviceProfile(name: name, description: description, payload: payload)
+        guard sink.issues.isEmpty, let parsed else { throw ConfigIssues(sink.sorted) }
+        return DeviceProfile(name: name, description: description, transport: parsed)
     }
 
     private static func parsePayload(_ reader: FieldReader) -> MQTTPayload? {
