@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
     ],
     targets: [
         // C shims: module maps over the Debian system libraries, nothing else.
@@ -38,6 +39,8 @@ let package = Package(
             pkgConfig: "libmodbus",
             providers: [.apt(["libmodbus-dev"])]
         ),
+
+        .systemLibrary(name: "CSystemClock"),
 
         // One owner per outside system or stage of the data flow.
         .target(
@@ -59,7 +62,7 @@ let package = Package(
         .target(
             name: "Outbox",
             dependencies: [
-                "WaystationCore",
+                "WaystationCore", "CSystemClock",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "Uplink",
             dependencies: [
-                "Outbox", "WaystationCore",
+                "Outbox", "WaystationCore", "MQTT",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -95,6 +98,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ],
             swiftSettings: strict
         ),
@@ -102,7 +106,7 @@ let package = Package(
         .target(
             name: "ReferenceReceiver",
             dependencies: [
-                "WaystationCore",
+                "WaystationCore", "MQTT",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -121,6 +125,7 @@ let package = Package(
             dependencies: [
                 "Agent", "WaystationCore", "Outbox", "ReferenceReceiver", "Simulators", "Modbus",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

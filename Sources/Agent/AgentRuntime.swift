@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import Foundation
 import Ingest
 public import Logging
@@ -26,7 +27,10 @@ public final class AgentRuntime: Sendable {
         self.configPath = configPath
         self.running = Locked(loaded)
         outbox = try Outbox.open(
-            .init(directory: config.state.directory, durability: config.state.durability, gateway: config.gateway.id, site: config.gateway.site),
+            .init(
+                directory: config.state.directory, durability: config.state.durability, gateway: config.gateway.id,
+                site: config.gateway.site, maxBytes: config.state.maxBytes, minFreeBytes: config.state.minFreeBytes,
+                assumeClockUnsynced: ProcessInfo.processInfo.environment["WAYSTATION_ASSUME_CLOCK_UNSYNCED"] == "1"),
             logger: logger)
         ingest = MQTTIngest(settings: Self.ingestSettings(loaded), devices: config.devices, outbox: outbox, logger: logger)
         modbus = ModbusPolling(devices: config.modbusDevices, outbox: outbox, logger: logger)
@@ -36,7 +40,7 @@ public final class AgentRuntime: Sendable {
     /// The service group to run: SIGTERM and SIGINT drain and stop, SIGHUP reloads the config file.
     public func serviceGroup() -> ServiceGroup {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: OutboxService(outbox: outbox)),
+            .init(service: OutboxService(outbox: outbox, logger: logger)),
             .init(service: uplink),
             .init(service: modbus),
             .init(service: ingest),
@@ -81,19 +85,38 @@ public final class AgentRuntime: Sendable {
 
     static func uplinkSettings(_ loaded: ConfigLoader.Loaded) -> Uplink.Settings {
         let upstream = loaded.config.upstream
+        let sink: Uplink.SinkSettings
+        if upstream.isMQTT, let broker = BrokerURL(upstream.url) {
+            sink = .mqtt(
+                MQTTSink.Settings(
+                    broker: broker, topic: upstream.topic ?? "", clientID: "waystation-\(loaded.config.gateway.id)-uplink",
+                    username: upstream.username, password: loaded.secrets.upstreamPassword, timeout: upstream.timeout,
+                    caFile: upstream.tls?.caFile, certFile: upstream.tls?.certFile, keyFile: upstream.tls?.keyFile))
+        } else {
+            sink = .http(
+                HTTPSink.Settings(
+                    url: upstream.url, token: loaded.secrets.upstreamToken, timeout: upstream.timeout,
+                    caFile: upstream.tls?.caFile, certFile: upstream.tls?.certFile, keyFile: upstream.tls?.keyFile))
+        }
         return Uplink.Settings(
-            gatewayID: loaded.config.gateway.id, batch: upstream.batch, retry: upstream.retry,
-            http: HTTPSink.Settings(
-                url: upstream.url, token: loaded.secrets.upstreamToken, timeout: upstream.timeout,
-                caFile: upstream.tls?.caFile, certFile: upstream.tls?.certFile, keyFile: upstream.tls?.keyFile))
+            gatewayID: loaded.config.gateway.id, batch: upstream.batch, retry: upstream.retry, timeout: upstream.timeout, sink: sink)
     }
 }
 
 /// Keeps the outbox open for the life of the group and closes it last.
 struct OutboxService: Service {
     let outbox: Outbox
+    let logger: Logger
+
     func run() async throws {
-        try? await gracefulShutdown()
+        // Picks up dead-letter replay and purge requests queued by the CLI while the agent runs.
+        for await _ in AsyncTimerSequence(interval: .seconds(1), clock: .continuous).cancelOnGracefulShutdown() {
+            do {
+                try await outbox.runQueuedCommands()
+            } catch {
+                logger.error("store command failed", metadata: ["error": "\(error)"])
+            }
+        }
         await outbox.close()
     }
 }

@@ -12,6 +12,8 @@ public struct ConfigLoader: Sendable {
     public struct Secrets: Sendable, Equatable {
         public var floorPassword: String?
         public var upstreamToken: String?
+        /// MQTT upstream only.
+        public var upstreamPassword: String?
     }
 
     public let path: String
@@ -48,7 +50,9 @@ public struct ConfigLoader: Sendable {
                 floorPassword: try config.floor.passwordFile.map { try Self.readSecret($0, field: "floor.passwordFile") }
                     ?? environment["WAYSTATION_FLOOR_PASSWORD"],
                 upstreamToken: try config.upstream.tokenFile.map { try Self.readSecret($0, field: "upstream.tokenFile") }
-                    ?? environment["WAYSTATION_UPSTREAM_TOKEN"]))
+                    ?? environment["WAYSTATION_UPSTREAM_TOKEN"],
+                upstreamPassword: try config.upstream.passwordFile.map { try Self.readSecret($0, field: "upstream.passwordFile") }
+                    ?? environment["WAYSTATION_UPSTREAM_PASSWORD"]))
     }
 
     static func readSecret(_ file: String, field: String) throws -> String {

@@ -13,7 +13,8 @@ public enum CheckDigit {
 
     /// Whether the last digit of `number` is its correct check digit.
     public static func isValid<S: StringProtocol>(_ number: S) -> Bool {
-        guard let last = number.last?.wholeNumberValue, number.count >= 2,
+        guard let lastCharacter = number.last, lastCharacter.isASCII, let last = lastCharacter.wholeNumberValue,
+            number.count >= 2,
             let expected = compute(for: number.dropLast())
         else { return false }
         return last == expected

@@ -150,7 +150,7 @@ public final class MQTTIngest: Service, Sendable {
                 logger.warning(
                     "input rejected", metadata: ["device.id": "\(deviceID)", "topic": "\(message.topic)", "reason": "\(rejected.reason)"])
             }
-        case .failed:
+        case .failed, .replayed:
             break
         }
     }

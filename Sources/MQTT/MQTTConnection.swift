@@ -152,20 +152,28 @@ public final class MQTTConnection: @unchecked Sendable {
     /// Publishes and returns once the broker acknowledged it (QoS 1) or it was written (QoS 0).
     /// While disconnected, libmosquitto keeps the message and sends it after reconnecting.
     public func publish(topic: String, payload: [UInt8], qos: Int = 1, retain: Bool = false) async throws {
-        var mid: Int32 = 0
+        var assigned: Int32 = 0
         let rc = payload.withUnsafeBytes { bytes in
-            mosquitto_publish(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos), retain)
+            mosquitto_publish(handle, &assigned, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos), retain)
         }
         try MQTTError.check(rc, "publish to \(topic)", broker: options.brokerDescription)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let done = state.withLock { state -> Bool in
-                if state.earlyAcks.remove(mid) != nil { return true }
-                if state.stopped { return true }
-                state.pendingAcks[mid] = continuation
-                return false
+        let mid = assigned
+        // Cancelling stops the wait, not the message: libmosquitto still delivers it (receivers dedupe).
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let done = state.withLock { state -> Bool in
+                    if state.earlyAcks.remove(mid) != nil || state.stopped { return true }
+                    if Task.isCancelled { return true }
+                    state.pendingAcks[mid] = continuation
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            let continuation = state.withLock { $0.pendingAcks.removeValue(forKey: mid) }
+            continuation?.resume(throwing: CancellationError())
         }
+        try Task.checkCancellation()
     }
 
     /// Disconnects and stops the network thread. Messages not yet acknowledged are abandoned.

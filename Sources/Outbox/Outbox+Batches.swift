@@ -22,7 +22,7 @@ extension Outbox {
 
     public func head(of lane: Lane, upTo limit: Int) async throws -> LaneHead {
         try await pool.read { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE lane = ?", arguments: [lane.code]) == true {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM batches WHERE lane = ? LIMIT 1", arguments: [lane.code]) == true {
                 return LaneHead(sealed: true, count: 0, oldestAcceptedAtMillis: nil)
             }
             let row = try Row.fetchOne(
@@ -33,15 +33,21 @@ extension Outbox {
         }
     }
 
-    /// The lane's sealed batch if there is one (a retry, possibly after a restart), else a newly sealed batch
-    /// of the oldest events, else `nil` when the lane is empty.
+    /// The lane's first sealed batch if there is one (a retry, possibly after a restart, or the next half of a
+    /// split), else a newly sealed batch of the oldest events, else `nil` when the lane is empty.
     public func nextBatch(_ lane: Lane, limits: BatchLimits, gateway: String) async throws -> SealedBatch? {
         let stream = self.stream
         return try await pool.write { db -> SealedBatch? in
-            if let sealed = try Row.fetchOne(
-                db, sql: "SELECT first_seq, last_seq, gateway, attempts FROM batches WHERE lane = ?", arguments: [lane.code])
+            while let sealed = try Row.fetchOne(
+                db, sql: "SELECT first_seq, last_seq, gateway, attempts FROM batches WHERE lane = ? ORDER BY first_seq LIMIT 1",
+                arguments: [lane.code])
             {
                 let events = try Self.events(db, lane: lane, from: sealed["first_seq"], through: sealed["last_seq"], stream: stream)
+                guard !events.isEmpty else {
+                    // Nothing left in its range (a dead-letter purge while it waited): it has nothing to deliver.
+                    try db.execute(sql: "DELETE FROM batches WHERE lane = ? AND first_seq = ?", arguments: [lane.code, sealed["first_seq"]])
+                    continue
+                }
                 return SealedBatch(
                     stream: stream, lane: lane, firstSeq: sealed["first_seq"], lastSeq: sealed["last_seq"],
                     gateway: sealed["gateway"], events: events, attempts: sealed["attempts"])
@@ -58,19 +64,33 @@ extension Outbox {
                 events.append(event)
             }
             guard let first = events.first, let last = events.last else { return nil }
-            try db.execute(
-                sql: "INSERT INTO batches (lane, first_seq, last_seq, gateway, sealed_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [lane.code, first.seq, last.seq, gateway, Timestamp.nowMillis()])
+            try Self.seal(db, lane: lane, first: first.seq, last: last.seq, gateway: gateway)
             return SealedBatch(
                 stream: stream, lane: lane, firstSeq: first.seq, lastSeq: last.seq, gateway: gateway, events: events,
                 attempts: 0)
         }
     }
 
-    /// Counts a failed delivery attempt of the lane's sealed batch.
+    /// Replaces a sealed batch by its two halves (by event count), each sealed anew with its own key: the
+    /// same batch always splits the same way. Returns `false` for a batch of one event.
+    public func split(_ batch: SealedBatch) async throws -> Bool {
+        guard batch.events.count > 1 else { return false }
+        let firstHalf = batch.events[..<(batch.events.count / 2)]
+        let secondHalf = batch.events[(batch.events.count / 2)...]
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM batches WHERE lane = ? AND first_seq = ?", arguments: [batch.lane.code, batch.firstSeq])
+            try Self.seal(db, lane: batch.lane, first: firstHalf.first!.seq, last: firstHalf.last!.seq, gateway: batch.gateway)
+            try Self.seal(db, lane: batch.lane, first: secondHalf.first!.seq, last: secondHalf.last!.seq, gateway: batch.gateway)
+        }
+        return true
+    }
+
+    /// Counts a failed delivery attempt of a sealed batch.
     public func recordAttempt(_ batch: SealedBatch) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE batches SET attempts = attempts + 1 WHERE lane = ?", arguments: [batch.lane.code])
+            try db.execute(
+                sql: "UPDATE batches SET attempts = attempts + 1 WHERE lane = ? AND first_seq = ?",
+                arguments: [batch.lane.code, batch.firstSeq])
         }
     }
 
@@ -80,28 +100,51 @@ extension Outbox {
         let refusedIDs = Dictionary(refused.map { ($0.id, $0.reason) }, uniquingKeysWith: { first, _ in first })
         try await pool.write { db in
             var deadLettered = 0
-            if !refusedIDs.isEmpty {
-                for event in batch.events {
-                    guard let reason = refusedIDs[event.id] else { continue }
-                    try db.execute(
-                        sql: """
-                            INSERT OR REPLACE INTO deadletter (id, lane, seq, dead_at, reason, fields)
-                            SELECT id, lane, seq, ?, ?, fields FROM events WHERE lane = ? AND seq = ?
-                            """,
-                        arguments: [now, String(reason.prefix(1000)), batch.lane.code, event.seq])
-                    deadLettered += db.changesCount
-                }
+            for event in batch.events {
+                guard let reason = refusedIDs[event.id] else { continue }
+                deadLettered += try Self.moveToDeadLetter(db, lane: batch.lane, seq: event.seq, reason: reason, now: now)
             }
             try db.execute(
                 sql: "DELETE FROM events WHERE lane = ? AND seq BETWEEN ? AND ?",
                 arguments: [batch.lane.code, batch.firstSeq, batch.lastSeq])
             let removed = db.changesCount
-            try db.execute(sql: "DELETE FROM batches WHERE lane = ?", arguments: [batch.lane.code])
+            try db.execute(sql: "DELETE FROM batches WHERE lane = ? AND first_seq = ?", arguments: [batch.lane.code, batch.firstSeq])
             try Counters.add(["delivered": removed - deadLettered, "deadLettered": deadLettered], db: db)
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_delivery_at', ?)",
-                arguments: [String(now)])
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_delivery_at', ?)", arguments: [String(now)])
         }
+    }
+
+    /// The upstream refused every event of the batch for good (an isolated poison event): dead-letter them.
+    public func deadLetter(_ batch: SealedBatch, reason: String) async throws {
+        let now = Timestamp.nowMillis()
+        try await pool.write { db in
+            var moved = 0
+            for event in batch.events {
+                moved += try Self.moveToDeadLetter(db, lane: batch.lane, seq: event.seq, reason: reason, now: now)
+            }
+            try db.execute(
+                sql: "DELETE FROM events WHERE lane = ? AND seq BETWEEN ? AND ?",
+                arguments: [batch.lane.code, batch.firstSeq, batch.lastSeq])
+            try db.execute(sql: "DELETE FROM batches WHERE lane = ? AND first_seq = ?", arguments: [batch.lane.code, batch.firstSeq])
+            try Counters.add(["deadLettered": moved], db: db)
+        }
+    }
+
+    private static func seal(_ db: Database, lane: Lane, first: Int64, last: Int64, gateway: String) throws {
+        try db.execute(
+            sql: "INSERT INTO batches (lane, first_seq, last_seq, gateway, sealed_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [lane.code, first, last, gateway, Timestamp.nowMillis()])
+    }
+
+    /// Copies one event into the dead letter; the caller deletes it from `events`. Returns rows moved.
+    private static func moveToDeadLetter(_ db: Database, lane: Lane, seq: Int64, reason: String, now: Int64) throws -> Int {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO deadletter (id, lane, seq, dead_at, reason, fields)
+                SELECT id, lane, seq, ?, ?, fields FROM events WHERE lane = ? AND seq = ?
+                """,
+            arguments: [now, String(reason.prefix(1000)), lane.code, seq])
+        return db.changesCount
     }
 
     static func events(_ db: Database, lane: Lane, from first: Int64, through last: Int64, stream: String) throws -> [StoredEvent] {

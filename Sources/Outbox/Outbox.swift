@@ -14,12 +14,22 @@ public final class Outbox: Sendable {
         public var durability: AgentConfig.Durability
         public var gateway: String
         public var site: String?
+        public var maxBytes: Int64
+        public var minFreeBytes: Int64
+        /// Flag every event `clockUnsynced` (tests; `WAYSTATION_ASSUME_CLOCK_UNSYNCED=1`).
+        public var assumeClockUnsynced: Bool
 
-        public init(directory: String, durability: AgentConfig.Durability, gateway: String, site: String?) {
+        public init(
+            directory: String, durability: AgentConfig.Durability, gateway: String, site: String?,
+            maxBytes: Int64 = 2 << 30, minFreeBytes: Int64 = 64 << 20, assumeClockUnsynced: Bool = false
+        ) {
             self.directory = directory
             self.durability = durability
             self.gateway = gateway
             self.site = site
+            self.maxBytes = maxBytes
+            self.minFreeBytes = minFreeBytes
+            self.assumeClockUnsynced = assumeClockUnsynced
         }
     }
 
@@ -62,7 +72,7 @@ public final class Outbox: Sendable {
         guard actual == wanted else {
             throw OutboxError(path, "PRAGMA synchronous is \(actual) after setting \(wanted) for durability \(settings.durability)")
         }
-        let (stream, lastSeqs) = try pool.write { db -> (String, [Lane: Int64]) in
+        let (stream, lastSeqs, newestAcceptance) = try pool.write { db -> (String, [Lane: Int64], Int64) in
             let stream: String
             if let existing = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'stream'") {
                 stream = existing
@@ -75,10 +85,15 @@ public final class Outbox: Sendable {
             for row in try Row.fetchAll(db, sql: "SELECT lane, last_seq FROM lanes") {
                 if let lane = Lane(code: row["lane"]) { lastSeqs[lane] = row["last_seq"] }
             }
-            return (stream, lastSeqs)
+            let newest = try Int64.fetchOne(db, sql: "SELECT MAX(accepted_at) FROM events") ?? 0
+            return (stream, lastSeqs, newest)
         }
+        let writerState = WriterState(
+            lastSeqs: lastSeqs,
+            quota: Quota(maxBytes: settings.maxBytes, minFreeBytes: settings.minFreeBytes, directory: settings.directory),
+            clock: ClockCheck(highWater: newestAcceptance, forcedUnsynced: settings.assumeClockUnsynced))
         let outbox = Outbox(
-            pool: pool, path: path, stream: stream, lock: lock, settings: settings, lastSeqs: lastSeqs, logger: logger)
+            pool: pool, path: path, stream: stream, lock: lock, settings: settings, writerState: writerState, logger: logger)
         logger.info(
             "outbox open",
             metadata: ["path": "\(path)", "stream": "\(stream)", "durability": "\(settings.durability.rawValue)"])
@@ -87,7 +102,7 @@ public final class Outbox: Sendable {
 
     private init(
         pool: DatabasePool, path: String, stream: String, lock: StateDirectoryLock, settings: Settings,
-        lastSeqs: [Lane: Int64], logger: Logger
+        writerState: WriterState, logger: Logger
     ) {
         self.pool = pool
         self.path = path
@@ -95,7 +110,7 @@ public final class Outbox: Sendable {
         self.lock = lock
         self.logger = logger
         self.identity = Locked((settings.gateway, settings.site))
-        self.writerState = WriterState(lastSeqs: lastSeqs)
+        self.writerState = writerState
         let writer = GroupCommitWriter { [pool, writerState, identity, signal, logger, path] inputs in
             let (gateway, site) = identity.withLock { $0 }
             do {
@@ -107,12 +122,17 @@ public final class Outbox: Sendable {
                 return outcomes
             } catch {
                 writerState.rollback()
-                logger.error("outbox commit failed", metadata: ["path": "\(path)", "error": "\(error)"])
-                return inputs.map { _ in .failed("\(path): commit failed: \(error)") }
+                let reason = (error as? DatabaseError)?.resultCode == .SQLITE_FULL
+                    ? "the disk holding \(path) is full" : "commit failed: \(error)"
+                logger.error("outbox commit failed; input refused until it succeeds", metadata: ["path": "\(path)", "reason": "\(reason)"])
+                return inputs.map { _ in .failed("\(path): \(reason)") }
             }
         }
         self.writer.withLock { $0 = writer }
     }
+
+    /// Why new input is refused right now (quota reached by critical events), or nil.
+    public var inputRefusal: String? { writerState.refusal }
 
     /// Changes the gateway id and site copied onto events accepted from now on (config reload).
     public func updateIdentity(gateway: String, site: String?) {

@@ -22,6 +22,8 @@ public struct OutboxStats: Sendable, Codable, Equatable {
     public var rejectedStored: Int
     public var totals: [String: Int64]
     public var lastDeliveryAt: String?
+    /// Why new input is refused (critical events alone fill the quota, or the disk is full), if it is.
+    public var inputRefused: String?
 
     static func read(_ db: Database, path: String) throws -> OutboxStats {
         let now = Timestamp.nowMillis()
@@ -56,7 +58,8 @@ public struct OutboxStats: Sendable, Codable, Equatable {
             stream: stream, path: path, lanes: lanes,
             deadLetters: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deadletter") ?? 0,
             rejectedStored: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0,
-            totals: totals, lastDeliveryAt: lastDelivery.map(Timestamp.iso8601(millis:)))
+            totals: totals, lastDeliveryAt: lastDelivery.map(Timestamp.iso8601(millis:)),
+            inputRefused: try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'input_refused'"))
     }
 }
 

@@ -6,6 +6,8 @@ public enum OutboxInput: Sendable {
     case event(EventDraft, dedupe: DedupeKey?)
     /// An input that could not become an event, kept in the `rejected` table for inspection.
     case rejected(RejectedInput)
+    /// Dead letters (all, or these ids) back to the tail of their lanes with new seqs and their original ids.
+    case replayDeadLetters([String]?)
 }
 
 public struct DedupeKey: Sendable, Hashable {
@@ -40,6 +42,7 @@ public enum AcceptOutcome: Sendable, Equatable {
     case accepted(lane: Lane, seq: Int64)
     case duplicate
     case recordedAsRejected
+    case replayed(Int)
     case failed(String)
 }
 

@@ -33,31 +33,46 @@ public final class ReceiverStore: Sendable {
         public var outOfOrder = 0
     }
 
+    typealias Event = (id: String, stream: String, lane: String, seq: Int64, type: String, device: String?, body: String)
+
     /// Stores the events not seen before (dedupe by id) and checks that seq only grows per (stream, lane).
-    func store(_ events: [(id: String, stream: String, lane: String, seq: Int64, type: String, device: String?, body: String)])
-        async throws -> Outcome
-    {
-        try await queue.write { db in
-            var outcome = Outcome()
-            let now = Timestamp.nowMillis()
-            for event in events {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO events (id, stream, lane, seq, type, device, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [event.id, event.stream, event.lane, event.seq, event.type, event.device, event.body, now])
-                guard db.changesCount > 0 else {
-                    outcome.duplicates += 1
-                    continue
-                }
-                outcome.newEvents += 1
-                let last = try Int64.fetchOne(
-                    db, sql: "SELECT last_seq FROM lanes WHERE stream = ? AND lane = ?", arguments: [event.stream, event.lane]) ?? 0
-                if event.seq <= last { outcome.outOfOrder += 1 }
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO lanes (stream, lane, last_seq) VALUES (?, ?, ?)",
-                    arguments: [event.stream, event.lane, max(last, event.seq)])
-            }
-            return outcome
+    func store(_ events: [Event]) async throws -> Outcome {
+        try await queue.write { db in try Self.store(events, db: db) }
+    }
+
+    /// The same, blocking: for the MQTT receiver, which commits before its message callback returns.
+    func storeBlocking(_ events: [Event]) throws -> Outcome {
+        try queue.write { db in try Self.store(events, db: db) }
+    }
+
+    func recordBlocking(key: String?, status: Int, events: Int, outcome: Outcome) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO requests (idempotency_key, status, events, new_events, duplicates, out_of_order, gzip, at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                arguments: [key, status, events, outcome.newEvents, outcome.duplicates, outcome.outOfOrder, Timestamp.nowMillis()])
         }
+    }
+
+    private static func store(_ events: [Event], db: Database) throws -> Outcome {
+        var outcome = Outcome()
+        let now = Timestamp.nowMillis()
+        for event in events {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO events (id, stream, lane, seq, type, device, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [event.id, event.stream, event.lane, event.seq, event.type, event.device, event.body, now])
+            guard db.changesCount > 0 else {
+                outcome.duplicates += 1
+                continue
+            }
+            outcome.newEvents += 1
+            let last = try Int64.fetchOne(
+                db, sql: "SELECT last_seq FROM lanes WHERE stream = ? AND lane = ?", arguments: [event.stream, event.lane]) ?? 0
+            if event.seq <= last { outcome.outOfOrder += 1 }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO lanes (stream, lane, last_seq) VALUES (?, ?, ?)",
+                arguments: [event.stream, event.lane, max(last, event.seq)])
+        }
+        return outcome
     }
 
     func record(key: String?, status: Int, events: Int, outcome: Outcome, gzip: Bool) async throws {

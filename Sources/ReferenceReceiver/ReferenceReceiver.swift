@@ -9,8 +9,9 @@ import WaystationCore
 /// The reference upstream (DESIGN.md 3.5): accepts batches, dedupes by event id, stores what it accepts.
 /// It is the executable spec of the ingest contract, and the upstream of the demo and the tests.
 ///
-/// Test hooks (loopback only): `POST /admin/fault {"status":503,"count":5,"retryAfter":1}` makes the next
-/// requests fail; `--reject-matching TEXT` refuses events whose JSON contains TEXT, per event.
+/// Test hooks (loopback only): `POST /admin/fault {"status":503,"count":5,"retryAfter":1,"delayMs":0}` makes
+/// the next requests fail; `--reject-matching TEXT` refuses events whose JSON contains TEXT, per event;
+/// `--poison-matching TEXT` refuses a whole batch with 422 and no detail; `--max-batch-events N` answers 413.
 public struct ReferenceReceiver: Sendable {
     public struct Options: Sendable {
         public var host: String
@@ -18,14 +19,23 @@ public struct ReferenceReceiver: Sendable {
         public var databasePath: String
         public var token: String?
         public var rejectMatching: String?
+        /// Refuse a whole batch with 422 and no per-event detail if any event contains this text.
+        public var poisonMatching: String?
+        /// Answer 413 to batches of more events than this.
+        public var maxBatchEvents: Int?
         public var path: String
 
-        public init(host: String, port: Int, databasePath: String, token: String?, rejectMatching: String?, path: String = "/v1/events") {
+        public init(
+            host: String, port: Int, databasePath: String, token: String?, rejectMatching: String?,
+            poisonMatching: String? = nil, maxBatchEvents: Int? = nil, path: String = "/v1/events"
+        ) {
             self.host = host
             self.port = port
             self.databasePath = databasePath
             self.token = token
             self.rejectMatching = rejectMatching
+            self.poisonMatching = poisonMatching
+            self.maxBatchEvents = maxBatchEvents
             self.path = path
         }
     }
@@ -89,6 +99,12 @@ public struct ReferenceReceiver: Sendable {
             parsed = try BatchBody.parse(body.readableBytesView)
         } catch {
             return try await refuse(.badRequest, "\(error)", key: key, gzip: gzip)
+        }
+        if let limit = options.maxBatchEvents, parsed.events.count > limit {
+            return try await refuse(.contentTooLarge, "batch of \(parsed.events.count) events; at most \(limit)", key: key, gzip: gzip)
+        }
+        if let needle = options.poisonMatching, parsed.events.contains(where: { $0.body.contains(needle) }) {
+            return try await refuse(.unprocessableContent, "batch refused: an event is invalid", key: key, gzip: gzip)
         }
         var rejected: [(String, String)] = []
         var accepted = parsed.events

@@ -8,6 +8,11 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case retry(reason: String, retryAfter: Duration?)
     /// Credentials refused (401/403): pause the lane, retry slowly, never drop.
     case authFailed(reason: String)
+    /// The batch is too large (413): send its halves.
+    case tooLarge(reason: String)
+    /// The upstream refused the batch as a whole without saying which events (400/422): bisect to isolate
+    /// the poison events, dead-letter them with this reason, deliver the rest.
+    case poison(reason: String)
 }
 
 /// Where sealed batches go: the HTTPS endpoint (and, later, a central MQTT broker).

@@ -97,9 +97,14 @@ public final class HTTPSink: BatchSink {
             return .delivered(refused: [])
         case 401, 403:
             return .authFailed(reason: "HTTP \(status) from \(settings.url)")
+        case 413:
+            return .tooLarge(reason: "HTTP 413 from \(settings.url)")
+        case 400, 422:
+            let excerpt = String(decoding: body.readableBytesView.prefix(500), as: UTF8.self)
+            return .poison(reason: "HTTP \(status) from \(settings.url)\(excerpt.isEmpty ? "" : ": \(excerpt)")")
         default:
-            // 408, 425, 429 and 5xx are transient by contract. Splitting (413) and isolating poison events
-            // (400/422) come with the delivery-semantics work; until then the sealed batch is retried, never dropped.
+            // 408, 425, 429 and 5xx are transient by contract; any other answer is retried slowly too, because
+            // dropping is never the safe choice. The same sealed batch goes again.
             let excerpt = String(decoding: body.readableBytesView.prefix(200), as: UTF8.self)
             return .retry(reason: "HTTP \(status) from \(settings.url)\(excerpt.isEmpty ? "" : ": \(excerpt)")", retryAfter: delay)
         }

@@ -11,6 +11,7 @@ struct LaneSender {
     let settings: @Sendable () -> Uplink.Settings
     let sink: @Sendable () -> any BatchSink
     let status: UplinkStatus
+    let heartbeat: Heartbeat
     let logger: Logger
 
     func run() async {
@@ -21,38 +22,52 @@ struct LaneSender {
             backoff.max = current.retry.max
             do {
                 guard let batch = try await nextBatch(current) else { continue }
+                heartbeat.expect("delivering \(batch.idempotencyKey)", within: current.timeout)
                 let outcome = await sink().deliver(batch)
-                switch outcome {
-                case .delivered(let refused):
-                    try await outbox.acknowledge(batch, refused: refused)
-                    status.delivered(lane, batch: batch, refused: refused.count)
-                    backoff.reset()
-                    if !refused.isEmpty {
-                        logger.warning(
-                            "upstream refused events; moved to dead letter",
-                            metadata: ["lane": "\(lane)", "batch.key": "\(batch.idempotencyKey)", "count": "\(refused.count)"])
-                    }
-                case .retry(let reason, let retryAfter):
-                    try await outbox.recordAttempt(batch)
-                    let jitter = backoff.next()
-                    let delay = max(jitter, retryAfter.map { min($0, .seconds(600)) } ?? .zero)
-                    status.failed(lane, reason: reason, authFailed: false)
-                    logger.warning(
-                        "delivery failed; retrying the same sealed batch",
-                        metadata: ["lane": "\(lane)", "batch.key": "\(batch.idempotencyKey)", "reason": "\(reason)", "retry.in": "\(DurationText.format(delay))"])
-                    await sleep(delay)
-                case .authFailed(let reason):
-                    try await outbox.recordAttempt(batch)
-                    status.failed(lane, reason: reason, authFailed: true)
-                    let delay = max(backoff.next(), current.retry.max)
-                    logger.error(
-                        "upstream refused our credentials; lane paused, nothing dropped",
-                        metadata: ["lane": "\(lane)", "reason": "\(reason)", "retry.in": "\(DurationText.format(delay))"])
-                    await sleep(delay)
-                }
+                try await handle(outcome, of: batch, settings: current, backoff: &backoff)
             } catch {
-                logger.error("outbox read failed", metadata: ["lane": "\(lane)", "error": "\(error)"])
-                await sleep(backoff.next())
+                logger.error("outbox access failed", metadata: ["lane": "\(lane)", "error": "\(error)"])
+                await sleep(backoff.next(), "waiting after an outbox error")
+            }
+        }
+    }
+
+    private func handle(_ outcome: DeliveryOutcome, of batch: SealedBatch, settings: Uplink.Settings, backoff: inout Backoff) async throws {
+        let metadata: Logger.Metadata = ["lane": "\(lane)", "batch.key": "\(batch.idempotencyKey)"]
+        switch outcome {
+        case .delivered(let refused):
+            try await outbox.acknowledge(batch, refused: refused)
+            status.delivered(lane, batch: batch, refused: refused.count)
+            backoff.reset()
+            if !refused.isEmpty {
+                logger.warning("upstream refused events; moved to dead letter", metadata: metadata.merging(["count": "\(refused.count)"]) { $1 })
+            }
+        case .retry(let reason, let retryAfter):
+            try await outbox.recordAttempt(batch)
+            let delay = max(backoff.next(), retryAfter.map { min($0, .seconds(600)) } ?? .zero)
+            status.failed(lane, reason: reason, authFailed: false)
+            logger.warning(
+                "delivery failed; retrying the same sealed batch",
+                metadata: metadata.merging(["reason": "\(reason)", "retry.in": "\(DurationText.format(delay))"]) { $1 })
+            await sleep(delay, "backing off after: \(reason)")
+        case .authFailed(let reason):
+            try await outbox.recordAttempt(batch)
+            status.failed(lane, reason: reason, authFailed: true)
+            let delay = max(backoff.next(), settings.retry.max)
+            logger.error(
+                "upstream refused our credentials; lane paused, nothing dropped",
+                metadata: metadata.merging(["reason": "\(reason)", "retry.in": "\(DurationText.format(delay))"]) { $1 })
+            await sleep(delay, "paused after: \(reason)")
+        case .tooLarge(let reason), .poison(let reason):
+            // Split and try the halves: a batch too large shrinks until it fits; a poison event is isolated
+            // in O(log n) requests while everything around it is delivered in order.
+            status.failed(lane, reason: reason, authFailed: false)
+            if try await outbox.split(batch) {
+                logger.warning("batch refused as a whole; splitting it", metadata: metadata.merging(["reason": "\(reason)", "events": "\(batch.events.count)"]) { $1 })
+            } else {
+                try await outbox.deadLetter(batch, reason: reason)
+                status.delivered(lane, batch: batch, refused: batch.events.count)
+                logger.error("event refused by the upstream; moved to dead letter", metadata: metadata.merging(["reason": "\(reason)", "event.id": "\(batch.events[0].id)"]) { $1 })
             }
         }
     }
@@ -60,6 +75,7 @@ struct LaneSender {
     /// The sealed batch to (re)send, or `nil` after waiting for events or lingering.
     private func nextBatch(_ settings: Uplink.Settings) async throws -> SealedBatch? {
         let generation = outbox.signal.generation(lane)
+        heartbeat.expect("reading the outbox", within: .seconds(5))
         let head = try await outbox.head(of: lane, upTo: settings.batch.maxEvents)
         if !head.sealed {
             if head.count == 0 {
@@ -70,17 +86,19 @@ struct LaneSender {
             if lane == .bulk, head.count < settings.batch.maxEvents, let oldest = head.oldestAcceptedAtMillis {
                 let remaining = settings.batch.linger.milliseconds - (Timestamp.nowMillis() - oldest)
                 if remaining > 0 {
-                    await sleep(.milliseconds(remaining))
+                    await sleep(.milliseconds(remaining), "lingering to fill a batch")
                     return nil
                 }
             }
         }
+        heartbeat.expect("sealing a batch", within: .seconds(5))
         return try await outbox.nextBatch(
             lane, limits: .init(maxEvents: settings.batch.maxEvents, maxBytes: Int(settings.batch.maxBytes)),
             gateway: settings.gatewayID)
     }
 
     private func waitForEvents(after generation: UInt64) async {
+        heartbeat.expect("waiting for events", within: .seconds(1))
         // Bounded, so a missed signal can never stall the lane for long.
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await outbox.signal.wait(lane, after: generation) }
@@ -90,7 +108,8 @@ struct LaneSender {
         }
     }
 
-    private func sleep(_ duration: Duration) async {
+    private func sleep(_ duration: Duration, _ why: String) async {
+        heartbeat.expect(why, within: duration)
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 }

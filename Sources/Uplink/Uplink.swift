@@ -5,60 +5,118 @@ public import ServiceLifecycle
 import Synchronization
 public import WaystationCore
 
-/// Delivers the outbox upstream: one `LaneSender` per lane, so critical never waits behind bulk.
+/// Delivers the outbox upstream: one `LaneSender` per lane, so critical never waits behind bulk, each
+/// watched for forward progress and restarted (with a fresh sink) if it overruns what it set out to do.
 public final class Uplink: Service, Sendable {
     public struct Settings: Sendable, Equatable {
         public var gatewayID: String
         public var batch: AgentConfig.Batch
         public var retry: AgentConfig.Retry
-        public var http: HTTPSink.Settings
+        public var timeout: Duration
+        public var sink: SinkSettings
 
-        public init(gatewayID: String, batch: AgentConfig.Batch, retry: AgentConfig.Retry, http: HTTPSink.Settings) {
+        public init(gatewayID: String, batch: AgentConfig.Batch, retry: AgentConfig.Retry, timeout: Duration, sink: SinkSettings) {
             self.gatewayID = gatewayID
             self.batch = batch
             self.retry = retry
-            self.http = http
+            self.timeout = timeout
+            self.sink = sink
+        }
+    }
+
+    /// Where batches go.
+    public enum SinkSettings: Sendable, Equatable {
+        case http(HTTPSink.Settings)
+        case mqtt(MQTTSink.Settings)
+    }
+
+    /// Makes a sink; tests may substitute one.
+    public typealias SinkFactory = @Sendable (SinkSettings, Logger) throws -> any BatchSink
+
+    public static let defaultSinkFactory: SinkFactory = { settings, logger in
+        switch settings {
+        case .http(let http): try HTTPSink(settings: http, logger: logger)
+        case .mqtt(let mqtt): try MQTTSink(settings: mqtt, logger: logger)
         }
     }
 
     public let status = UplinkStatus()
     private let outbox: Outbox
     private let logger: Logger
-    private let state: Mutex<(settings: Settings, sink: HTTPSink)>
-    private let retired = Mutex<[HTTPSink]>([])
+    private let makeSink: SinkFactory
+    private let state: Mutex<(settings: Settings, sink: any BatchSink)>
+    private let retired = Mutex<[any BatchSink]>([])
+    /// How long a lane may overrun what it set out to do before it is restarted.
+    let watchdogGrace: Duration
 
-    public init(settings: Settings, outbox: Outbox, logger: Logger) throws {
+    public init(settings: Settings, outbox: Outbox, logger: Logger, sinkFactory: SinkFactory? = nil, watchdogGrace: Duration = .seconds(15)) throws {
         self.outbox = outbox
         self.logger = logger
-        state = Mutex((settings, try HTTPSink(settings: settings.http, logger: logger)))
+        self.makeSink = sinkFactory ?? Self.defaultSinkFactory
+        self.watchdogGrace = watchdogGrace
+        state = Mutex((settings, try (sinkFactory ?? Self.defaultSinkFactory)(settings.sink, logger)))
     }
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             for lane in Lane.allCases {
-                let sender = LaneSender(
-                    lane: lane, outbox: outbox, settings: { [self] in state.withLock { $0.settings } },
-                    sink: { [self] in state.withLock { $0.sink } }, status: status,
-                    logger: logger)
-                group.addTask { await sender.run() }
+                group.addTask { await self.superviseLane(lane) }
             }
         }
         let sinks = state.withLock { [$0.sink] } + retired.withLock { $0 }
         for sink in sinks { await sink.shutdown() }
     }
 
+    /// Runs a lane's sender; if it overruns its own deadline (a wedged connection, a lost wake-up), cancels
+    /// it, replaces the sink and starts it again — the uplink restarts itself, not the process.
+    private func superviseLane(_ lane: Lane) async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let heartbeat = Heartbeat(grace: watchdogGrace)
+            let sender = LaneSender(
+                lane: lane, outbox: outbox, settings: { [self] in state.withLock { $0.settings } },
+                sink: { [self] in state.withLock { $0.sink } }, status: status, heartbeat: heartbeat, logger: logger)
+            let stuck: String? = await withTaskGroup(of: String?.self) { group in
+                group.addTask { await sender.run(); return nil }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(250))
+                        if let overdue = heartbeat.overdue(now: Timestamp.nowMillis()) { return overdue }
+                    }
+                    return nil
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+            guard let stuck else { return }
+            status.restarted(lane, reason: stuck)
+            logger.error("uplink lane made no progress; restarting it with a fresh connection", metadata: ["lane": "\(lane)", "stuck.while": "\(stuck)"])
+            replaceSink()
+        }
+    }
+
+    private func replaceSink() {
+        let settings = state.withLock { $0.settings }
+        guard let fresh = try? makeSink(settings.sink, logger) else { return }
+        let old = state.withLock { state in
+            defer { state.sink = fresh }
+            return state.sink
+        }
+        retired.withLock { $0.append(old) }
+    }
+
     /// Swaps upstream settings; the next attempt of every lane uses them. Sealed batches stay sealed.
     public func apply(_ settings: Settings) throws {
         let current = state.withLock { $0.settings }
         guard current != settings else { return }
-        let sink = current.http == settings.http ? nil : try HTTPSink(settings: settings.http, logger: logger)
-        let old = state.withLock { state -> HTTPSink? in
+        let sink = current.sink == settings.sink ? nil : try makeSink(settings.sink, logger)
+        let old = state.withLock { state -> (any BatchSink)? in
             state.settings = settings
             guard let sink else { return nil }
             defer { state.sink = sink }
             return state.sink
         }
-        // An in-flight request may still use the old client: shut it down with the service, not now.
+        // An in-flight request may still use the old sink: shut it down with the service, not now.
         if let old { retired.withLock { $0.append(old) } }
     }
 }
@@ -70,6 +128,7 @@ public final class UplinkStatus: Sendable {
         public var deliveredBatches = 0
         public var refusedEvents = 0
         public var failures = 0
+        public var restarts = 0
         public var lastError: String?
         public var authFailed = false
         public var lastDeliveryMillis: Int64?
@@ -82,21 +141,32 @@ public final class UplinkStatus: Sendable {
     public var snapshot: [WaystationCore.Lane: Lane] { lanes.withLock { $0 } }
 
     func delivered(_ lane: WaystationCore.Lane, batch: SealedBatch, refused: Int) {
-        lanes.withLock { lanes in
-            lanes[lane, default: Lane()].deliveredEvents += batch.events.count - refused
-            lanes[lane, default: Lane()].deliveredBatches += 1
-            lanes[lane, default: Lane()].refusedEvents += refused
-            lanes[lane, default: Lane()].lastError = nil
-            lanes[lane, default: Lane()].authFailed = false
-            lanes[lane, default: Lane()].lastDeliveryMillis = Timestamp.nowMillis()
+        update(lane) { state in
+            state.deliveredEvents += batch.events.count - refused
+            state.deliveredBatches += 1
+            state.refusedEvents += refused
+            state.lastError = nil
+            state.authFailed = false
+            state.lastDeliveryMillis = Timestamp.nowMillis()
         }
     }
 
     func failed(_ lane: WaystationCore.Lane, reason: String, authFailed: Bool) {
-        lanes.withLock { lanes in
-            lanes[lane, default: Lane()].failures += 1
-            lanes[lane, default: Lane()].lastError = reason
-            lanes[lane, default: Lane()].authFailed = authFailed
+        update(lane) { state in
+            state.failures += 1
+            state.lastError = reason
+            state.authFailed = authFailed
         }
+    }
+
+    func restarted(_ lane: WaystationCore.Lane, reason: String) {
+        update(lane) { state in
+            state.restarts += 1
+            state.lastError = "restarted: no progress while \(reason)"
+        }
+    }
+
+    private func update(_ lane: WaystationCore.Lane, _ body: (inout Lane) -> Void) {
+        lanes.withLock { body(&$0[lane, default: Lane()]) }
     }
 }

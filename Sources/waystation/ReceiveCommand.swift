@@ -4,6 +4,8 @@ import Foundation
 import Hummingbird
 import Logging
 import ReferenceReceiver
+import UnixSignals
+import WaystationCore
 
 struct ReceiveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,9 +15,17 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "SQLite file for accepted events.") var db = "receiver.sqlite"
     @Option(help: "Require this bearer token (read from the file).") var tokenFile: String?
     @Option(help: "Refuse, per event, events whose JSON contains this text (tests the dead letter).") var rejectMatching: String?
+    @Option(help: "Refuse a whole batch (422, no detail) if an event contains this text (tests poison isolation).") var poisonMatching: String?
+    @Option(help: "Answer 413 to batches with more events than this (tests splitting).") var maxBatchEvents: Int?
     @Option(help: "Path to accept batches on.") var path = "/v1/events"
+    @Option(help: "Receive from this MQTT broker instead of over HTTP (the MQTT upstream, DESIGN.md 3.6).") var mqtt: String?
+    @Option(help: "With --mqtt: the topic batches are published to.") var topic = "waystation/+/events"
 
     func run() async throws {
+        if let mqtt {
+            try await receiveMQTT(mqtt)
+            return
+        }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw CLIFailure.invalid("--listen: '\(listen)' is not HOST:PORT")
         }
@@ -32,7 +42,9 @@ struct ReceiveCommand: AsyncParsableCommand {
         let receiver: ReferenceReceiver
         do {
             receiver = try ReferenceReceiver(
-                options: .init(host: host, port: port, databasePath: db, token: token, rejectMatching: rejectMatching, path: path),
+                options: .init(
+                    host: host, port: port, databasePath: db, token: token, rejectMatching: rejectMatching,
+                    poisonMatching: poisonMatching, maxBatchEvents: maxBatchEvents, path: path),
                 logger: logger)
         } catch {
             throw CLIFailure.runtime("\(db): \(error)")
@@ -45,6 +57,26 @@ struct ReceiveCommand: AsyncParsableCommand {
         }
         if let totals = try? await receiver.store.totals() {
             print("receiver stopped: \(totals.events) events, \(totals.requests) requests, \(totals.duplicates) duplicates, \(totals.outOfOrder) out of order")
+        }
+    }
+
+    private func receiveMQTT(_ url: String) async throws {
+        guard let broker = BrokerURL(url) else { throw CLIFailure.invalid("--mqtt: '\(url)' is not an mqtt:// URL") }
+        Logs.bootstrap(level: .info, json: false)
+        let receiver: MQTTReceiver
+        do {
+            receiver = try MQTTReceiver(
+                broker: broker, topic: topic, clientID: "waystation-receiver", databasePath: db, logger: Logger(label: "receiver"))
+            try await receiver.start()
+        } catch {
+            throw CLIFailure.runtime("receiver: \(error)")
+        }
+        print("receiver subscribed to \(topic) on \(broker), storing into \(db)")
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        for await _ in signals { break }
+        await receiver.stop()
+        if let totals = try? await receiver.store.totals() {
+            print("receiver stopped: \(totals.events) events, \(totals.requests) batches, \(totals.duplicates) duplicates, \(totals.outOfOrder) out of order")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import Foundation
+import Logging
 import Outbox
 import WaystationCore
 
@@ -12,16 +13,19 @@ struct StoreLocation: ParsableArguments {
     @Option(name: .long, help: "Read the state directory from this config file.")
     var config: String?
 
-    func reader() throws -> StoreReader {
-        var directory = stateDir
-        if directory == nil {
-            let file = config ?? "/etc/waystation/waystation.yaml"
-            if config != nil || FileManager.default.fileExists(atPath: file) {
-                directory = try ConfigLoader(path: file).validate().state.directory
-            }
+    func stateDirectory() throws -> String {
+        if let stateDir { return stateDir }
+        let file = config ?? "/etc/waystation/waystation.yaml"
+        if config != nil || FileManager.default.fileExists(atPath: file) {
+            return try ConfigLoader(path: file).validate().state.directory
         }
+        return "/var/lib/waystation"
+    }
+
+    func reader() throws -> StoreReader {
+        let directory = try stateDirectory()
         do {
-            return try StoreReader(stateDirectory: directory ?? "/var/lib/waystation")
+            return try StoreReader(stateDirectory: directory)
         } catch {
             throw CLIFailure.runtime("\(error)")
         }
@@ -58,12 +62,19 @@ struct StatusCommand: AsyncParsableCommand {
         print("accepted     \(totals["accepted"] ?? 0)   duplicates \(totals["duplicates"] ?? 0)   delivered \(totals["delivered"] ?? 0)")
         print("rejected     \(totals["rejected"] ?? 0) inputs (\(stats.rejectedStored) kept)   dead letters \(stats.deadLetters)")
         print("last delivery \(stats.lastDeliveryAt ?? "never")")
+        if (totals["evicted"] ?? 0) > 0 {
+            print("evicted      \(totals["evicted"] ?? 0) bulk events under the disk quota, announced in \(totals["gaps"] ?? 0) gap events")
+        }
+        if let refused = stats.inputRefused {
+            print("INPUT REFUSED: \(refused) (\(totals["refused"] ?? 0) refused so far; the floor broker holds what devices send meanwhile)")
+        }
     }
 }
 
 struct DeadLetterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "deadletter", abstract: "Inspect events the upstream refused.", subcommands: [List.self])
+        commandName: "deadletter", abstract: "Inspect, replay or purge events the upstream refused.",
+        subcommands: [List.self, Replay.self, Purge.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dead letters, oldest first.")
@@ -81,6 +92,52 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 }
             }
             if !json && letters.isEmpty { print("no dead letters") }
+        }
+    }
+}
+
+/// Which dead letters a replay or purge takes.
+struct DeadLetterSelection: ParsableArguments {
+    @Option(name: .customLong("id"), help: "An event id (repeat for several).") var ids: [String] = []
+    @Flag(help: "All dead letters.") var all = false
+
+    func validate() throws {
+        guard all != !ids.isEmpty else { throw ValidationError("name dead letters with --id ID (repeatable) or --all") }
+    }
+
+    var selection: [String]? { all ? nil : ids }
+}
+
+extension DeadLetterCommand {
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put dead letters back at the tail of their lane (new seq, original id); the running agent does it within a second.")
+        @OptionGroup var location: StoreLocation
+        @OptionGroup var which: DeadLetterSelection
+
+        func run() async throws {
+            print(try await StoreCommandRunner.run(.replay, ids: which.selection, location: location))
+        }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete dead letters for good.")
+        @OptionGroup var location: StoreLocation
+        @OptionGroup var which: DeadLetterSelection
+
+        func run() async throws {
+            print(try await StoreCommandRunner.run(.purge, ids: which.selection, location: location))
+        }
+    }
+}
+
+enum StoreCommandRunner {
+    static func run(_ kind: StoreCommand.Kind, ids: [String]?, location: StoreLocation) async throws -> String {
+        let directory = try location.stateDirectory()
+        do {
+            return try await StoreCommand.run(kind, ids: ids, stateDirectory: directory, logger: Logger(label: "waystation"))
+        } catch {
+            throw CLIFailure.runtime("\(error)")
         }
     }
 }

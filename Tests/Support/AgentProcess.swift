@@ -23,11 +23,11 @@ public final class AgentProcess: Sendable {
     /// A config for one JSON scanner device on `broker`, delivering to `upstream`.
     public static func config(
         broker: String, upstream: String, gateway: String = "test-gw", durability: String = "process",
-        devices: String? = nil, extraUpstream: String = "", sessions: Int = 1
+        devices: String? = nil, extraUpstream: String = "", sessions: Int = 1, maxEvents: Int = 200, state: String = ""
     ) -> String {
         """
         gateway: { id: \(gateway), site: TEST }
-        state: { dir: state, durability: \(durability) }
+        state: { dir: state, durability: \(durability)\(state) }
         floor: { url: "\(broker)", sessions: \(sessions), keepAlive: 5s }
         devices:
         \(devices ?? """
@@ -37,8 +37,8 @@ public final class AgentProcess: Sendable {
             set: { location: DOCK-1, mode: load }
         """)
         upstream:
-          url: \(upstream)
-          batch: { maxEvents: 200, maxBytes: 256KiB, linger: 20ms }
+          \(upstream.hasPrefix("url:") ? upstream : "url: " + upstream)
+          batch: { maxEvents: \(maxEvents), maxBytes: 256KiB, linger: 20ms }
           timeout: 5s
           retry: { initial: 50ms, max: 1s }
         \(extraUpstream)

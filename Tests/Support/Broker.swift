@@ -20,6 +20,8 @@ public final class Broker: Sendable {
             autosave_interval 1
             """
         try config.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
+        // Started as root, mosquitto drops to its own user: let it write its persistence file here.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory)
         process = try ChildProcess(
             name: "mosquitto", executable: "/usr/sbin/mosquitto", arguments: ["-c", directory + "/mosquitto.conf"],
             logPath: directory + "/mosquitto.log")

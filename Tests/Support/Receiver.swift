@@ -10,28 +10,42 @@ public final class Receiver: Sendable {
     private let process: Locked<ChildProcess?>
     private let extraArguments: [String]
 
-    public init(directory: String, port: Int? = nil, arguments: [String] = []) throws {
+    /// For the MQTT upstream: the central broker and topic the receiver subscribes to.
+    public let mqtt: (broker: String, topic: String)?
+
+    public init(directory: String, port: Int? = nil, arguments: [String] = [], mqtt: (broker: String, topic: String)? = nil) throws {
         self.port = port ?? TestEnvironment.freePort()
         self.directory = directory
         self.databasePath = directory + "/receiver.sqlite"
         self.extraArguments = arguments
+        self.mqtt = mqtt
         self.process = Locked(nil)
         try start()
+    }
+
+    /// What the agent's `upstream:` section needs to reach this receiver.
+    public var upstreamConfig: String {
+        guard let mqtt else { return "url: \(url)" }
+        return "url: \"\(mqtt.broker)\"\n  topic: \(mqtt.topic)"
     }
 
     public var url: String { "http://127.0.0.1:\(port)/v1/events" }
 
     public func start() throws {
+        let arguments: [String] =
+            if let mqtt { ["receive", "--mqtt", mqtt.broker, "--topic", mqtt.topic, "--db", databasePath] } else {
+                ["receive", "--listen", "127.0.0.1:\(port)", "--db", databasePath]
+            }
         let child = try ChildProcess(
-            name: "receiver", executable: TestEnvironment.binary,
-            arguments: ["receive", "--listen", "127.0.0.1:\(port)", "--db", databasePath] + extraArguments,
+            name: "receiver", executable: TestEnvironment.binary, arguments: arguments + extraArguments,
             logPath: directory + "/receiver.log")
         process.withLock { $0 = child }
     }
 
     public func ready() async -> Bool {
         await TestEnvironment.eventually(timeout: .seconds(15)) {
-            (try? TestEnvironment.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)/healthz"]).status) == 0
+            if mqtt != nil { return process.withLock { $0 }?.log.contains("MQTT connected") == true }
+            return (try? TestEnvironment.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(port)/healthz"]).status) == 0
         }
     }
 
@@ -101,6 +115,11 @@ public final class Receiver: Sendable {
                 Request(key: $0["idempotency_key"], status: $0["status"], events: $0["events"], gzip: $0["gzip"])
             }
         }
+    }
+
+    /// Events that arrived again after the receiver already had them (resent batches), deduped by id.
+    public func duplicatesSeen() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(duplicates), 0) FROM requests") ?? 0 }
     }
 
     /// Sum of events the receiver flagged as arriving with a seq not above the last one of their lane.

@@ -93,7 +93,8 @@ public struct AgentConfigParser {
         defer { reader?.finish() }
         return AgentConfig.StateSettings(
             directory: resolve(reader?.string("dir") ?? "/var/lib/waystation"),
-            maxBytes: reader?.size("maxBytes", minimum: 16 << 20) ?? 2 << 30,
+            maxBytes: reader?.size("maxBytes", minimum: 1 << 20) ?? 2 << 30,
+            minFreeBytes: reader?.size("minFree") ?? 64 << 20,
             durability: reader?.choice("durability", as: AgentConfig.Durability.self) ?? .power)
     }
 
@@ -134,7 +135,8 @@ public struct AgentConfigParser {
             let id = reader.string("id", required: true)
             let profileName = reader.string("profile", required: true)
             let topic = reader.string("topic")
-            let set = reader.stringMap("set") ?? []
+            let setEntries = reader.stringMapEntries("set") ?? []
+            let set = setEntries.map { ($0.key, $0.value) }
             let modbusFields = readModbusFields(reader)
             guard let id, let profileName else { continue }
             guard GatewayID.isValid(id) else {
@@ -173,9 +175,9 @@ public struct AgentConfigParser {
                 continue
             }
             let allowedSet = ["location", "mode", "uom"]
-            for (key, _) in set where !allowedSet.contains(key) {
-                let hint = Suggestion.closest(to: key, in: allowedSet).map { " (did you mean '\($0)'?)" } ?? ""
-                reader.report(reader.node("set"), "set.\(key)", "unknown key\(hint); allowed: \(allowedSet.joined(separator: ", "))")
+            for entry in setEntries where !allowedSet.contains(entry.key) {
+                let hint = Suggestion.closest(to: entry.key, in: allowedSet).map { " (did you mean '\($0)'?)" } ?? ""
+                reader.report(entry.keyNode, "set.\(entry.key)", "unknown key\(hint); allowed: \(allowedSet.joined(separator: ", "))")
             }
             devices.append(
                 DeviceBinding(
@@ -192,11 +194,19 @@ public struct AgentConfigParser {
         }
         defer { reader.finish() }
         let url = reader.string("url", required: true)
+        let topic = reader.string("topic")
+        var urlValid = url != nil
         if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-            let message = url.hasPrefix("mqtt") ? "an MQTT upstream is not supported by this version yet; use http:// or https://"
-                : "'\(url)' is not an http:// or https:// URL"
-            reader.report(reader.node("url"), "url", message)
-            return nil
+            if BrokerURL(url) == nil {
+                reader.report(reader.node("url"), "url", "'\(url)' is not an http(s):// URL or an mqtt(s)://host:port broker")
+                urlValid = false
+            } else if topic == nil {
+                reader.report(nil, "topic", "is required for an MQTT upstream (the topic batches are published to)")
+            } else if let topic, topic.contains("+") || topic.contains("#") || topic.isEmpty {
+                reader.report(reader.node("topic"), "topic", "must be a topic name without wildcards")
+            }
+        } else if topic != nil {
+            reader.report(reader.node("topic"), "topic", "only applies to an MQTT upstream (mqtt:// or mqtts://)")
         }
         let batchReader = reader.nested("batch")
         let batch = AgentConfig.Batch(
@@ -210,12 +220,14 @@ public struct AgentConfigParser {
             max: retryReader?.duration("max", minimum: .milliseconds(100)) ?? .seconds(60))
         retryReader?.finish()
         let upstream = AgentConfig.Upstream(
-            url: url ?? "", tokenFile: reader.string("tokenFile").map(resolve), tls: parseTLS(reader), batch: batch,
+            url: url ?? "", topic: topic, username: reader.string("username"),
+            passwordFile: reader.string("passwordFile").map(resolve),
+            tokenFile: reader.string("tokenFile").map(resolve), tls: parseTLS(reader), batch: batch,
             timeout: reader.duration("timeout", minimum: .milliseconds(100)) ?? .seconds(10), retry: retry)
         if retry.max < retry.initial {
-            reader.report(retryReader?.node, "retry.max", "must not be below retry.initial")
+            reader.report(retryReader?.node("max"), "retry.max", "must not be below retry.initial")
         }
-        return url == nil ? nil : upstream
+        return urlValid ? upstream : nil
     }
 
     private func parseLog(_ root: FieldReader) -> AgentConfig.LogSettings? {
@@ -259,6 +271,8 @@ public enum TopicFilter {
 
     /// Whether `topic` matches `filter`.
     public static func matches(_ topic: String, filter: String) -> Bool {
+        // MQTT 3.1.1 4.7.2: a filter starting with a wildcard does not match topics starting with '$'.
+        if topic.hasPrefix("$") && (filter.hasPrefix("+") || filter.hasPrefix("#")) { return false }
         let topicLevels = topic.split(separator: "/", omittingEmptySubsequences: false)
         let filterLevels = filter.split(separator: "/", omittingEmptySubsequences: false)
         for (index, level) in filterLevels.enumerated() {

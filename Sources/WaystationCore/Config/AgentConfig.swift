@@ -26,6 +26,8 @@ public struct AgentConfig: Sendable, Equatable {
     public struct StateSettings: Sendable, Equatable {
         public var directory: String
         public var maxBytes: Int64
+        /// Free space to leave on the state directory's file system; below it, the outbox behaves as if full.
+        public var minFreeBytes: Int64
         public var durability: Durability
     }
 
@@ -49,23 +51,42 @@ public struct AgentConfig: Sendable, Equatable {
     }
 
     public struct Upstream: Sendable, Equatable {
+        /// `http(s)://…` for the HTTPS sink, `mqtt(s)://host:port` for the MQTT sink.
         public var url: String
+        /// MQTT sink only: the topic sealed batches are published to.
+        public var topic: String?
+        /// MQTT sink only: credentials for the central broker.
+        public var username: String?
+        public var passwordFile: String?
         public var tokenFile: String?
         public var tls: TLSFiles?
         public var batch: Batch
         public var timeout: Duration
         public var retry: Retry
+
+        public var isMQTT: Bool { url.hasPrefix("mqtt://") || url.hasPrefix("mqtts://") }
     }
 
     public struct Batch: Sendable, Equatable {
         public var maxEvents: Int
         public var maxBytes: Int64
         public var linger: Duration
+
+        public init(maxEvents: Int, maxBytes: Int64, linger: Duration) {
+            self.maxEvents = maxEvents
+            self.maxBytes = maxBytes
+            self.linger = linger
+        }
     }
 
     public struct Retry: Sendable, Equatable {
         public var initial: Duration
         public var max: Duration
+
+        public init(initial: Duration, max: Duration) {
+            self.initial = initial
+            self.max = max
+        }
     }
 
     public enum LogLevel: String, Sendable, CaseIterable {

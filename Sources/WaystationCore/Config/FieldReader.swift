@@ -144,6 +144,22 @@ public final class FieldReader {
         }
     }
 
+    /// `stringMap` with the position of every key, for messages about one entry.
+    public func stringMapEntries(_ key: String) -> [(key: String, keyNode: YAMLNode, value: String)]? {
+        guard let child = node(key) else { return nil }
+        guard case .mapping(let pairs) = child.value else {
+            report(child, key, "expected a mapping")
+            return nil
+        }
+        return pairs.compactMap { pair in
+            guard case .scalar(let text) = pair.value.value else {
+                report(pair.value, "\(key).\(pair.key)", "expected a text value")
+                return nil
+            }
+            return (pair.key, pair.keyNode, text)
+        }
+    }
+
     /// Items of a sequence, each read with its own reader.
     public func list(_ key: String) -> [FieldReader]? {
         guard let child = node(key) else { return nil }

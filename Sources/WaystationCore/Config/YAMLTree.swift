@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A YAML document reduced to what config reading needs, every node with its position.
@@ -19,7 +20,7 @@ public struct YAMLNode: Sendable {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw issue(from: error, file: file)
+            throw issue(from: error, file: file, source: text)
         } catch {
             throw ConfigIssue(file: file, line: 1, column: 1, path: "", message: "cannot parse YAML: \(error)")
         }
@@ -50,11 +51,27 @@ public struct YAMLNode: Sendable {
         }
     }
 
-    private static func issue(from error: YamlError, file: String) -> ConfigIssue {
+    private static func issue(from error: YamlError, file: String, source: String) -> ConfigIssue {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):
             return ConfigIssue(file: file, line: mark.line, column: mark.column, path: "", message: "invalid YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.sorted().first ?? ""
+            // Point at the repeated key: the last line that starts with it.
+            var line = context.mark.line
+            var column = context.mark.column
+            for (index, text) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let indent = text.prefix { $0 == " " }.count
+                let rest = text.dropFirst(indent)
+                if rest.hasPrefix(key), rest.dropFirst(key.count).trimmingCharacters(in: .whitespaces).hasPrefix(":") {
+                    line = index + 1
+                    column = indent + 1
+                }
+            }
+            return ConfigIssue(
+                file: file, line: line, column: column, path: key,
+                message: "duplicate key '\(key)': each key may appear once in a mapping (merge the two)")
         case .reader(let problem, _, _, _):
             return ConfigIssue(file: file, line: 1, column: 1, path: "", message: "invalid YAML: \(problem)")
         default:

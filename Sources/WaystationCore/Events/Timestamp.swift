@@ -39,7 +39,8 @@ public enum Timestamp {
             let day = number(8, 2), bytes[10] == 84 || bytes[10] == 116 || bytes[10] == 32,
             let hour = number(11, 2), bytes[13] == 58, let minute = number(14, 2), bytes[16] == 58,
             let second = number(17, 2),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60,
+            second < 61
         else { return nil }
         var index = 19
         var millis = 0
@@ -52,7 +53,7 @@ public enum Timestamp {
                 index += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { millis *= 10 }
+            for _ in 0..<max(0, 3 - digits) { millis *= 10 }
         }
         guard index < bytes.count else { return nil }
         var offsetMinutes = 0
@@ -60,7 +61,7 @@ public enum Timestamp {
             index += 1
         } else if bytes[index] == 43 || bytes[index] == 45 {
             guard let offsetHour = number(index + 1, 2), bytes.count > index + 3, bytes[index + 3] == 58,
-                let offsetMinute = number(index + 4, 2)
+                let offsetMinute = number(index + 4, 2), offsetHour < 24, offsetMinute < 60
             else { return nil }
             offsetMinutes = (offsetHour * 60 + offsetMinute) * (bytes[index] == 43 ? 1 : -1)
             index += 6
@@ -71,6 +72,14 @@ public enum Timestamp {
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
         return seconds * 1000 + Int64(millis)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -13,7 +13,7 @@ public enum ByteSize {
             let bytes = value * Double(unit.factor)
             return bytes < 9.2e18 ? Int64(bytes) : nil
         }
-        return Int64(trimmed)
+        return Int64(trimmed).flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// A compact human form: `512KiB`, `1.5MiB`.

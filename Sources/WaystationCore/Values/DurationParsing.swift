@@ -7,7 +7,10 @@ public enum DurationText {
             let number = trimmed.dropLast(unit.suffix.count)
             // "5ms" must not be read as "5m" + "s": only accept the suffix if what precedes is a number.
             guard let value = Double(number), value >= 0, value.isFinite else { continue }
-            return .milliseconds(Int64((value * unit.millis).rounded()))
+            let millis = (value * unit.millis).rounded()
+            // Anything beyond about 292 million years is not a duration anyone means.
+            guard millis < 9.2e18 else { return nil }
+            return .milliseconds(Int64(millis))
         }
         return nil
     }

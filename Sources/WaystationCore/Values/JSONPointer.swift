@@ -6,6 +6,11 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
     /// `nil` unless `text` is empty (the whole document) or starts with `/`.
     public init?(_ text: String) {
         guard text.isEmpty || text.hasPrefix("/") else { return nil }
+        // "~" only ever appears as "~0" or "~1".
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() where scalar == "~" {
+            guard index + 1 < scalars.count, scalars[index + 1] == "0" || scalars[index + 1] == "1" else { return nil }
+        }
         description = text
         tokens = text.isEmpty
             ? []
@@ -23,7 +28,10 @@ public struct JSONPointer: Sendable, Equatable, CustomStringConvertible {
                 guard let next = object[token] else { return nil }
                 current = next
             case .array(let array):
-                guard let index = Int(token), index >= 0, index < array.count else { return nil }
+                // RFC 6901: "0", or digits without a leading zero; no sign.
+                guard token == "0" || (token.first != "0" && !token.isEmpty && token.utf8.allSatisfy { (48...57).contains($0) }),
+                    let index = Int(token), index < array.count
+                else { return nil }
                 current = array[index]
             default:
                 return nil

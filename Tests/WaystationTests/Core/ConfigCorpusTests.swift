@@ -49,7 +49,7 @@ enum CoreConfigCorpus {
             "{F}:5:13: state.maxBytes: 'lots' is not a size (examples: 512KiB, 2GiB)"
         ]),
         CoreConfigCase("state-size-below-minimum.yaml", [
-            "{F}:4:13: state.maxBytes: 1MiB is below the minimum of 16MiB"
+            "{F}:4:13: state.maxBytes: 512KiB is below the minimum of 1MiB"
         ]),
         CoreConfigCase("gateway-id-uppercase.yaml", [
             "{F}:2:7: gateway.id: 'DC_East_01' must match [a-z0-9][a-z0-9-]{0,63}"
@@ -68,10 +68,16 @@ enum CoreConfigCorpus {
             "{F}:4:11: upstream.url: is required",
         ]),
         CoreConfigCase("upstream-ftp.yaml", [
-            "{F}:4:8: upstream.url: 'ftp://sync.example.com/v1/events' is not an http:// or https:// URL"
+            "{F}:4:8: upstream.url: 'ftp://sync.example.com/v1/events' is not an http(s):// URL or an mqtt(s)://host:port broker"
         ]),
         CoreConfigCase("upstream-mqtt.yaml", [
-            "{F}:5:8: upstream.url: an MQTT upstream is not supported by this version yet; use http:// or https://"
+            "{F}:5:3: upstream.topic: is required for an MQTT upstream (the topic batches are published to)"
+        ]),
+        CoreConfigCase("upstream-mqtt-wildcard-topic.yaml", [
+            "{F}:5:10: upstream.topic: must be a topic name without wildcards"
+        ]),
+        CoreConfigCase("upstream-topic-on-https.yaml", [
+            "{F}:5:10: upstream.topic: only applies to an MQTT upstream (mqtt:// or mqtts://)"
         ]),
         CoreConfigCase("floor-http.yaml", [
             "{F}:4:8: floor.url: 'http://broker.local:1883' is not an MQTT URL (mqtt://host:port or mqtts://host:port)"

@@ -4,8 +4,8 @@ import Testing
 
 @Suite("Core: DurationText")
 struct CoreDurationTextTests {
-    @Test("parses the config's durations", arguments: [
-        ("250ms", Duration.milliseconds(250)),
+    static let valid: [(String, Duration)] = [
+        ("250ms", .milliseconds(250)),
         ("10s", .seconds(10)),
         ("5m", .seconds(300)),
         ("1h", .seconds(3600)),
@@ -15,7 +15,9 @@ struct CoreDurationTextTests {
         ("5ms", .milliseconds(5)),
         ("90m", .seconds(5400)),
         (" 10s ", .seconds(10)),
-    ])
+    ]
+
+    @Test("parses the config's durations", arguments: valid)
     func parsesValid(_ text: String, _ expected: Duration) {
         #expect(DurationText.parse(text) == expected)
     }
@@ -27,8 +29,8 @@ struct CoreDurationTextTests {
         #expect(DurationText.parse(text) == nil)
     }
 
-    @Test("formats in the largest whole unit", arguments: [
-        (Duration.milliseconds(250), "250ms"),
+    static let formatted: [(Duration, String)] = [
+        (.milliseconds(250), "250ms"),
         (.seconds(10), "10s"),
         (.seconds(300), "5m"),
         (.seconds(3600), "1h"),
@@ -36,7 +38,9 @@ struct CoreDurationTextTests {
         (.seconds(90), "90s"),
         (.seconds(5400), "90m"),
         (.zero, "0ms"),
-    ])
+    ]
+
+    @Test("formats in the largest whole unit", arguments: formatted)
     func formats(_ duration: Duration, _ expected: String) {
         #expect(DurationText.format(duration) == expected)
     }
@@ -52,7 +56,7 @@ struct CoreDurationTextTests {
         }
     }
 
-    @Test(.disabled("bug: DurationParsing.swift:10 Int64(Double) traps for values beyond Int64 milliseconds (crashes the process)"))
+    @Test
     func hugeValuesAreRejectedNotTrapped() {
         #expect(DurationText.parse("1e300h") == nil)
         #expect(DurationText.parse("9999999999999999s") == nil)

@@ -20,24 +20,40 @@ struct SplitMix64: RandomNumberGenerator {
 
 @Suite("Chaos: kill -9 and upstream outages", .serialized)
 struct ChaosTests {
-    @Test("kill -9 mid-stream, restarted each time: every committed event delivered once, in order; loss ≤ 1 per kill")
+    @Test("50,000 scans, 12 × kill -9, a flapping upstream: every committed event delivered once, in order; loss ≤ 1 per kill")
     func killNineMidStream() async throws {
         let harness = try await Harness.start("kill9", durability: "power")
         defer { Task { await harness.stop() } }
-        let total = 8_000
-        let kills = 8
+        let total = 50_000
+        let kills = 12
         var generator = SplitMix64(state: 20_261_122)
         let publishing = Task {
-            try await ScanPublisher(port: harness.broker.port, clientID: "chaos").publish(0..<total, rate: 1_000)
+            try await ScanPublisher(port: harness.broker.port, clientID: "chaos").publish(0..<total, rate: 2_500)
+        }
+        // The upstream flaps between healthy, 503, 429 with Retry-After, and slow, on its own seeded schedule.
+        let flapping = Task {
+            var flaps = SplitMix64(state: 7)
+            while !Task.isCancelled {
+                switch Int.random(in: 0..<4, using: &flaps) {
+                case 0: try? harness.receiver.clearFault()
+                case 1: try? harness.receiver.injectFault(status: 503, count: 5)
+                case 2: try? harness.receiver.injectFault(status: 429, count: 2, retryAfter: 1)
+                default: try? harness.receiver.injectFault(status: 200, count: 0, delayMs: 0)
+                }
+                if Int.random(in: 0..<4, using: &flaps) == 0 { try? harness.receiver.injectFault(status: 503, count: 3, delayMs: 400) }
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 300...900, using: &flaps)))
+            }
         }
         for _ in 0..<kills {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...1_100, using: &generator)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 600...1_600, using: &generator)))
             await harness.agent.kill9()
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...300, using: &generator)))
             try harness.agent.start()
         }
         let published = try await publishing.value
-        let arrived = await TestEnvironment.eventually(timeout: .seconds(90), interval: .milliseconds(250)) {
+        flapping.cancel()
+        try harness.receiver.clearFault()
+        let arrived = await TestEnvironment.eventually(timeout: .seconds(120), interval: .milliseconds(250)) {
             harness.receiver.eventCount() >= total
                 || (harness.agent.backlog() == 0 && harness.receiver.eventCount() >= total - kills)
         }
@@ -46,7 +62,11 @@ struct ChaosTests {
         let events = try harness.receiver.events()
         let messageIDs = events.compactMap(\.messageID)
         let lost = Set(published).subtracting(messageIDs).count
-        print("kill -9 test: \(total) published, \(kills) kills, \(Set(messageIDs).count) delivered, \(lost) lost to the ack-before-callback window")
+        let requests = try harness.receiver.requests()
+        let resent = try harness.receiver.duplicatesSeen()
+        print(
+            "chaos: \(total) published, \(kills) kills, \(Set(messageIDs).count) delivered, \(lost) lost to the ack-before-callback window, "
+                + "\(resent) duplicates received before dedupe (0 after), \(requests.filter { $0.status != 200 }.count) failed requests")
         #expect(lost <= kills, "lost \(lost) scans over \(kills) kills")
         #expect(Set(messageIDs).count == messageIDs.count, "a device message was accepted twice")
         harness.expectOrderedAndUnique(events)
@@ -54,17 +74,18 @@ struct ChaosTests {
         #expect(stats.totals["accepted"].map(Int.init) == events.count, "every event committed to the outbox is delivered")
         #expect(stats.lanes.allSatisfy { $0.backlog == 0 })
         // Sealed batches survive restarts: two keys of one lane never cover overlapping seq ranges.
-        let ranges = Set(try harness.receiver.requests().compactMap(\.key)).compactMap { key -> (String, ClosedRange<Int64>)? in
+        let ranges = Set(requests.compactMap(\.key)).compactMap { key -> (String, ClosedRange<Int64>)? in
             let parts = key.split(separator: "/")
             let bounds = parts.last?.split(separator: "-").compactMap { Int64($0) } ?? []
             guard parts.count == 3, bounds.count == 2 else { return nil }
             return (String(parts[1]), bounds[0]...bounds[1])
+        }.sorted { $0.1.lowerBound < $1.1.lowerBound }
+        var overlaps = 0
+        for (a, b) in zip(ranges, ranges.dropFirst()) where a.0 == b.0 && a.1.overlaps(b.1) && a.1 != b.1 {
+            // A split (413/poison) makes halves inside a range; there is none in this run, so any overlap is a reseal.
+            overlaps += 1
         }
-        for (index, a) in ranges.enumerated() {
-            for b in ranges[(index + 1)...] where a.0 == b.0 {
-                #expect(!a.1.overlaps(b.1), "batches \(a.1) and \(b.1) overlap: a retry was resealed differently")
-            }
-        }
+        #expect(overlaps == 0, "a retried batch was resealed differently")
         await harness.stop()
     }
 
