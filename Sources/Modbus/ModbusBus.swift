@@ -80,11 +80,13 @@ public final class ModbusBus: Sendable {
             return !shared.started
         }
         guard first else { return }
+        let name = "modbus \(endpoint.busKey)"
         let thread = Thread { [self] in
+            Self.nameCurrentThread(name)
             runLoop()
             completion.finish()
         }
-        thread.name = "modbus \(endpoint.busKey)"
+        thread.name = name
         thread.start()
     }
 

@@ -64,6 +64,7 @@ public final class ModbusServer: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            ModbusBus.nameCurrentThread("modbus server")
             serve()
             completion.finish()
         }
@@ -120,9 +121,10 @@ public final class ModbusServer: Sendable {
                 modbus_set_socket(link.context, entry.fd)
                 var error: Int32 = 0
                 let length = request.withUnsafeMutableBufferPointer { waystation_modbus_receive(link.context, $0.baseAddress, &error) }
-                if length > 0 {
-                    handle(Array(request[0..<Int(length)]), unit: Int(request[6]))
-                } else if length < 0 {
+                if length > 0 { handle(Array(request[0..<Int(length)]), unit: Int(request[6])) }
+                // The context must not keep the descriptor: a later modbus_close would close whatever reuses the number.
+                modbus_set_socket(link.context, -1)
+                if length < 0 {
                     Glibc.close(entry.fd)
                     clients.removeAll { $0 == entry.fd }
                 }
@@ -280,9 +282,13 @@ final class ServerLink: @unchecked Sendable {
         }
     }
 
+    /// TCP sockets are ours (accepted and closed by the serving loop); a serial port is libmodbus's to close.
     func close() {
-        if listenSocket >= 0 { Glibc.close(listenSocket) }
-        modbus_close(context)
+        if listenSocket >= 0 {
+            Glibc.close(listenSocket)
+        } else {
+            modbus_close(context)
+        }
         modbus_free(context)
     }
 }

@@ -20,6 +20,18 @@ public enum Monotonic {
     }
 }
 
+extension ModbusBus {
+    /// Names the calling thread as `top` and `/proc/PID/task/TID/comm` show it (Linux keeps 15 bytes).
+    static func nameCurrentThread(_ name: String) {
+        // pthread_setname_np is not visible to Swift on Glibc; /proc/thread-self/comm is the same thing.
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+    }
+}
+
 /// Lets a bus thread sleep until a monotonic deadline, and be woken early when its jobs change or it must stop.
 /// A pthread condition on CLOCK_MONOTONIC: `NSCondition` waits on the wall clock.
 final class WakeUp: @unchecked Sendable {

@@ -73,7 +73,23 @@ struct ModbusServerOptions: ParsableArguments {
         // Unbuffered: tests and scripts wait for this line.
         FileHandle.standardOutput.write(
             Data("modbus \(kind.rawValue) simulator serving \(place) (units \(units.map(String.init).joined(separator: ", ")))\n".utf8))
+        // SIGTERM/SIGINT: say how many requests each unit served (benchmarks read it), then exit.
+        let units = self.units
+        let server = simulator.server
+        let sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let counts = units.map { server.requests(unit: $0) }
+                let detail = zip(units, counts).map { "unit \($0): \($1)" }.joined(separator: ", ")
+                FileHandle.standardOutput.write(Data("served \(counts.reduce(0, +)) requests (\(detail))\n".utf8))
+                Foundation.exit(0)
+            }
+            source.resume()
+            return source
+        }
         await simulator.run()
+        sources.forEach { $0.cancel() }
     }
 }
 
