@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        // 3.12.3 is the oldest mirrored release with the Curve25519 API we use; 4.x is what the graph resolves.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C shims: module maps over the Debian system libraries, nothing else.
@@ -92,9 +94,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "Fleet",
+            dependencies: [
+                "MQTT", "WaystationCore", "Outbox",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Agent",
             dependencies: [
-                "WaystationCore", "Outbox", "Ingest", "Uplink",
+                "WaystationCore", "Outbox", "Ingest", "Uplink", "Fleet",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -123,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "waystation",
             dependencies: [
-                "Agent", "WaystationCore", "Outbox", "ReferenceReceiver", "Simulators", "Modbus",
+                "Agent", "WaystationCore", "Outbox", "ReferenceReceiver", "Simulators", "Modbus", "Fleet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -136,7 +149,7 @@ let package = Package(
         .target(
             name: "WaystationTestSupport",
             dependencies: [
-                "WaystationCore", "Outbox", "MQTT", "Modbus", .product(name: "GRDB", package: "GRDB.swift"),
+                "WaystationCore", "Outbox", "MQTT", "Modbus", "Fleet", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Support",
@@ -146,7 +159,7 @@ let package = Package(
             name: "WaystationTests",
             dependencies: [
                 "WaystationCore", "GS1", "Outbox", "Ingest", "Uplink", "Agent", "MQTT", "Modbus", "ReferenceReceiver",
-                "Simulators", "WaystationTestSupport", "waystation",
+                "Simulators", "WaystationTestSupport", "waystation", "Fleet",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

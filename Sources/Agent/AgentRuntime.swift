@@ -1,4 +1,5 @@
 import AsyncAlgorithms
+import Fleet
 import Foundation
 import Ingest
 public import Logging
@@ -18,10 +19,15 @@ public final class AgentRuntime: Sendable {
     public let modbus: ModbusPolling
     public let uplink: Uplink
     public let logger: Logger
-    private let configPath: String?
-    private let running: Locked<ConfigLoader.Loaded>
+    let configPath: String?
+    let running: Locked<ConfigLoader.Loaded>
+    /// Held by every config change (SIGHUP, a pushed config through its probation, `cmd/reload`).
+    let configChanges = AsyncLock()
 
-    public init(loaded: ConfigLoader.Loaded, configPath: String?, logger: Logger) throws {
+    /// `loaded` is the local file; with a `control` section, the remote config kept in the state directory
+    /// (if any) is laid over it (README "Fleet control").
+    public init(loaded bootstrap: ConfigLoader.Loaded, configPath: String?, logger: Logger) throws {
+        let (loaded, _) = Self.startingConfig(bootstrap, configPath: configPath, logger: logger)
         let config = loaded.config
         self.logger = logger
         self.configPath = configPath
@@ -46,6 +52,7 @@ public final class AgentRuntime: Sendable {
             .init(service: ingest),
         ]
         if configPath != nil { services.append(.init(service: ReloadOnHangup(runtime: self))) }
+        if let fleet = fleetService() { services.append(.init(service: fleet)) }
         return ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
@@ -54,29 +61,49 @@ public final class AgentRuntime: Sendable {
 
     /// Re-reads the config file and applies it without touching the outbox; an invalid file changes nothing.
     public func reload() async {
-        guard let configPath else { return }
-        let loaded: ConfigLoader.Loaded
         do {
-            loaded = try ConfigLoader(path: configPath).load()
+            _ = try await reloadFromDisk()
         } catch {
-            logger.error("config reload rejected; the running config stays", metadata: ["file": "\(configPath)", "errors": "\(error)"])
-            return
+            logger.error("config reload rejected; the running config stays", metadata: ["file": "\(configPath ?? "-")", "errors": "\(error)"])
         }
-        let old = running.withLock { $0.config }
-        if loaded.config.state != old.state {
-            logger.error("config reload rejected: state settings change only with a restart; the running config stays", metadata: ["file": "\(configPath)"])
-            return
+    }
+
+    /// SIGHUP and `cmd/reload`: the local file, its secrets and profiles read again, the kept remote config
+    /// (if any) laid over it, and the result applied.
+    func reloadFromDisk() async throws -> String {
+        guard let configPath else { throw FleetError("no config file to reload") }
+        return try await configChanges.withLock {
+            let bootstrap = try ConfigLoader(path: configPath).load()
+            let (loaded, version) = try Self.withKeptRemoteConfig(bootstrap, configPath: configPath)
+            try await apply(loaded, version: version)
+            logger.info("config reloaded", metadata: ["file": "\(configPath)", "devices": "\(loaded.config.devices.count)", "remote.version": "\(version)"])
+            return "reloaded \(configPath)" + (version > 0 ? " with remote config version \(version) over it" : "")
+        }
+    }
+
+    /// The one way a config changes while running (SIGHUP, a pushed config, a rollback): devices added, removed
+    /// or changed and upstream settings swapped, without touching the outbox. `state` changes need a restart.
+    /// If a step fails, the previous config is put back and the error thrown. `version`: the remote config
+    /// version (0 for the local file).
+    public func apply(_ loaded: ConfigLoader.Loaded, version: Int64) async throws {
+        let old = running.withLock { $0 }
+        if loaded.config.state != old.config.state {
+            throw FleetError("state settings change only with a restart")
         }
         do {
-            outbox.updateIdentity(gateway: loaded.config.gateway.id, site: loaded.config.gateway.site)
-            try uplink.apply(Self.uplinkSettings(loaded))
-            try await ingest.apply(settings: Self.ingestSettings(loaded), devices: loaded.config.devices)
-            await modbus.apply(devices: loaded.config.modbusDevices)
-            running.withLock { $0 = loaded }
-            logger.info("config reloaded", metadata: ["file": "\(configPath)", "devices": "\(loaded.config.devices.count)"])
+            try await swap(to: loaded)
         } catch {
-            logger.error("config reload failed while applying", metadata: ["file": "\(configPath)", "error": "\(error)"])
+            try? await swap(to: old)
+            throw error
         }
+        running.withLock { $0 = loaded }
+    }
+
+    private func swap(to loaded: ConfigLoader.Loaded) async throws {
+        outbox.updateIdentity(gateway: loaded.config.gateway.id, site: loaded.config.gateway.site)
+        try uplink.apply(Self.uplinkSettings(loaded))
+        try await ingest.apply(settings: Self.ingestSettings(loaded), devices: loaded.config.devices)
+        await modbus.apply(devices: loaded.config.modbusDevices)
     }
 
     static func ingestSettings(_ loaded: ConfigLoader.Loaded) -> MQTTIngest.Settings {

@@ -14,6 +14,8 @@ public struct ConfigLoader: Sendable {
         public var upstreamToken: String?
         /// MQTT upstream only.
         public var upstreamPassword: String?
+        /// The control connection (fleet), if it needs one.
+        public var controlPassword: String? = nil
     }
 
     public let path: String
@@ -30,7 +32,13 @@ public struct ConfigLoader: Sendable {
         } catch {
             throw ConfigIssues([ConfigIssue(file: path, line: 1, column: 1, path: "", message: "cannot read file: \(Self.reason(error))")])
         }
-        let parser = AgentConfigParser(file: path, baseDirectory: (absolute(path) as NSString).deletingLastPathComponent)
+        return try validate(text: text, label: path)
+    }
+
+    /// Validates config text that did not come from `path` (a pushed config) exactly as `validate()` does;
+    /// issues name `label`, and relative paths resolve against the directory of `path`.
+    public func validate(text: String, label: String) throws(ConfigIssues) -> AgentConfig {
+        let parser = AgentConfigParser(file: label, baseDirectory: (absolute(path) as NSString).deletingLastPathComponent)
         let profiles = ProfileCatalog(directories: parser.profileDirectories(in: text))
         do {
             return try parser.parse(text, profiles: profiles.lookup)
@@ -42,9 +50,13 @@ public struct ConfigLoader: Sendable {
 
     /// Validates and reads the secret files (or `WAYSTATION_FLOOR_PASSWORD` / `WAYSTATION_UPSTREAM_TOKEN`).
     public func load() throws -> Loaded {
-        let config = try validate()
+        try Self.load(try validate())
+    }
+
+    /// Reads the secrets a validated config points at.
+    public static func load(_ config: AgentConfig) throws -> Loaded {
         let environment = ProcessInfo.processInfo.environment
-        return Loaded(
+        var loaded = Loaded(
             config: config,
             secrets: Secrets(
                 floorPassword: try config.floor.passwordFile.map { try Self.readSecret($0, field: "floor.passwordFile") }
@@ -53,6 +65,11 @@ public struct ConfigLoader: Sendable {
                     ?? environment["WAYSTATION_UPSTREAM_TOKEN"],
                 upstreamPassword: try config.upstream.passwordFile.map { try Self.readSecret($0, field: "upstream.passwordFile") }
                     ?? environment["WAYSTATION_UPSTREAM_PASSWORD"]))
+        if let control = config.control {
+            loaded.secrets.controlPassword =
+                try control.passwordFile.map { try Self.readSecret($0, field: "control.passwordFile") } ?? environment["WAYSTATION_CONTROL_PASSWORD"]
+        }
+        return loaded
     }
 
     static func readSecret(_ file: String, field: String) throws -> String {

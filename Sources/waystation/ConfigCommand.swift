@@ -4,7 +4,7 @@ import WaystationCore
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Work with agent config files.", subcommands: [Validate.self])
+        commandName: "config", abstract: "Work with agent config files.", subcommands: [Validate.self, Sign.self])
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

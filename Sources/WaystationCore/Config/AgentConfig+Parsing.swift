@@ -44,7 +44,8 @@ public struct AgentConfigParser {
         let upstream = parseUpstream(reader)
         let profileDirectories = reader.stringList("profiles").map { $0.map(resolve) } ?? Self.defaultProfileDirectories
         let log = parseLog(reader)
-        for section in ["control", "metrics"] where reader.has(section) {
+        let control = parseControl(reader, gatewayID: gateway?.id ?? "gateway")
+        for section in ["metrics"] where reader.has(section) {
             reader.report(reader.node(section), section, "is not supported by this version of waystation yet")
         }
         reader.finish()
@@ -52,9 +53,11 @@ public struct AgentConfigParser {
         guard issues.isEmpty, let gateway, let state, let floor, let upstream, let log else {
             throw ConfigIssues(issues)
         }
-        return AgentConfig(
+        var config = AgentConfig(
             gateway: gateway, state: state, floor: floor, devices: devices, modbusDevices: modbusDevices, upstream: upstream,
             profileDirectories: profileDirectories, log: log)
+        config.control = control
+        return config
     }
 
     func resolve(_ path: String) -> String {
@@ -98,7 +101,7 @@ public struct AgentConfigParser {
             durability: reader?.choice("durability", as: AgentConfig.Durability.self) ?? .power)
     }
 
-    private func parseTLS(_ parent: FieldReader) -> AgentConfig.TLSFiles? {
+    func parseTLS(_ parent: FieldReader) -> AgentConfig.TLSFiles? {
         guard let reader = parent.nested("tls") else { return nil }
         defer { reader.finish() }
         return AgentConfig.TLSFiles(

@@ -10,6 +10,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var upstream: Upstream
     public var profileDirectories: [String]
     public var log: LogSettings
+    /// Remote management over MQTT (DESIGN.md 3.7); nil when the gateway is managed by its local file only.
+    public var control: Control? = nil
 
     public struct Gateway: Sendable, Equatable {
         public var id: String

@@ -124,7 +124,7 @@ enum CoreConfigCorpus {
             "{F}:1:1: upstream: is required (upstream.url is where events are delivered)",
         ]),
         CoreConfigCase("control-section.yaml", [
-            "{F}:6:3: control: is not supported by this version of waystation yet"
+            "{F}:6:3: control.trustedKeys: is required: the ed25519:BASE64 public keys that may sign config (waystation keygen makes one)"
         ]),
         CoreConfigCase("modbus-endpoint.yaml", [
             "{F}:8:14: devices[1].profile: no profile 'modbus-scale' in {DEVICES}",

@@ -3,6 +3,10 @@ import Testing
 import WaystationCore
 import WaystationTestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The reference receiver and the agent (a real process) polling Modbus devices, in one temporary directory.
 /// Test-only profiles go in `DIR/profiles`.
 struct ModbusHarness {
@@ -28,7 +32,16 @@ struct ModbusHarness {
         }
         let receiver = try Receiver(directory: directory)
         #expect(await receiver.ready(), "receiver did not start: see \(directory)/receiver.log")
-        let config = """
+        let agent = try AgentProcess(directory: directory, config: config(devices: devices, receiver: receiver))
+        try agent.start()
+        let polling = await TestEnvironment.eventually(timeout: .seconds(20)) { agent.log.contains("Modbus polling started") }
+        #expect(polling, "agent did not start polling: \(agent.log)")
+        return ModbusHarness(directory: directory, receiver: receiver, agent: agent)
+    }
+
+    /// The agent config: `devices` (YAML list items) delivered to `receiver`; profiles from Devices/ and DIR/profiles.
+    static func config(devices: String, receiver: Receiver) -> String {
+        """
             gateway: { id: test-gw, site: TEST }
             state: { dir: state, durability: process }
             floor: { url: "mqtt://127.0.0.1:1" }
@@ -43,11 +56,14 @@ struct ModbusHarness {
             log: { level: info, format: text }
 
             """
-        let agent = try AgentProcess(directory: directory, config: config)
-        try agent.start()
-        let polling = await TestEnvironment.eventually(timeout: .seconds(20)) { agent.log.contains("Modbus polling started") }
-        #expect(polling, "agent did not start polling: \(agent.log)")
-        return ModbusHarness(directory: directory, receiver: receiver, agent: agent)
+    }
+
+    /// Rewrites the config with `devices` and sends SIGHUP; returns once the agent says it reloaded.
+    func reload(devices: String) async throws -> Bool {
+        let reloads = agent.log.components(separatedBy: "config reloaded").count
+        try agent.writeConfig(Self.config(devices: devices, receiver: receiver))
+        agent.signal(SIGHUP)
+        return await TestEnvironment.eventually(timeout: .seconds(10)) { agent.log.components(separatedBy: "config reloaded").count > reloads }
     }
 
     func stop() async {

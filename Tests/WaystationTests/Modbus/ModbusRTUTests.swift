@@ -55,6 +55,7 @@ struct ModbusRTUTests {
         for unit in [1, 2] {
             #expect(abs(rates[unit]! - configured) <= configured * 0.2, "unit \(unit): \(rates[unit]!) polls/s, configured \(configured)")
         }
+        print("RTU shared line, unit 3 dead: requests/s per unit \(rates.sorted { $0.key < $1.key }.map { String(format: "%d: %.2f", $0.key, $0.value) })")
         // The dead unit: backed off to one probe per 5 s at most (a timeout each), not 5 per second.
         #expect(rates[3]! <= 0.6, "dead unit probed \(rates[3]!) times/s")
         #expect(harness.measurements("sensor-3").isEmpty)
@@ -66,6 +67,7 @@ struct ModbusRTUTests {
         #expect(back, "unit 3 not back: \(harness.agent.log)")
         #expect(await harness.waitFor { _ in harness.measurements("sensor-3").contains { $0.metric == "temperature" && $0.value == 20.3 } })
         let after = try await Self.rates(server, units: [1, 2, 3], seconds: 3)
+        print("RTU shared line, unit 3 back: requests/s per unit \(after.sorted { $0.key < $1.key }.map { String(format: "%d: %.2f", $0.key, $0.value) })")
         for unit in [1, 2, 3] {
             #expect(abs(after[unit]! - configured) <= configured * 0.2, "after recovery, unit \(unit): \(after[unit]!) polls/s")
         }

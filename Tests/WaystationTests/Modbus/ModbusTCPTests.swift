@@ -146,6 +146,33 @@ struct ModbusTCPTests {
         await harness.stop()
     }
 
+    @Test("SIGHUP applies device changes: a new device is polled, a removed one's bus is closed, nothing else restarts")
+    func reloadChangesDevices() async throws {
+        let first = try Self.server(units: [1])
+        let second = try Self.server(units: [1])
+        defer { Task { await first.stop(); await second.stop() } }
+        for server in [first, second] {
+            server.update(unit: 1) { bank in
+                bank.setFloat32(.holding, 0, server === first ? 1.5 : 2.5)
+                bank.set(.holding, 2, [1])
+            }
+        }
+        let scaleA = #"  - { id: scale-a, profile: modbus-scale, endpoint: "tcp://127.0.0.1:\#(first.port)", interval: 50ms }"#
+        let scaleB = #"  - { id: scale-b, profile: modbus-scale, endpoint: "tcp://127.0.0.1:\#(second.port)", interval: 50ms }"#
+        let harness = try await ModbusHarness.start("modbus-reload", devices: scaleA)
+        defer { Task { await harness.stop() } }
+        #expect(await harness.waitFor { $0.contains { $0.device == "scale-a" && $0.value == 1.5 } })
+        #expect(try await harness.reload(devices: scaleB), "no reload: \(harness.agent.log)")
+        #expect(await harness.waitFor { $0.contains { $0.device == "scale-b" && $0.value == 2.5 } })
+        // scale-a's bus is closed: its server hears nothing more.
+        let polledA = first.requests(unit: 1)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(first.requests(unit: 1) == polledA)
+        #expect(second.requests(unit: 1) > 0)
+        #expect(harness.agent.log.contains("busesClosed=1"))
+        await harness.stop()
+    }
+
     @Test("a TCP device gone for 10 s: errors counted, offline then online, polling resumes, no thread or memory growth")
     func deviceGoneAndBack() async throws {
         let directory = try TestEnvironment.temporaryDirectory("modbus-outage-sim")
@@ -183,6 +210,7 @@ struct ModbusTCPTests {
         let failedPolls = online.data["failedPolls"].flatMap { if case .int(let n) = $0 { Int(n) } else { nil } } ?? -1
         #expect((3...12).contains(failedPolls), "failed polls while away: \(failedPolls)")
         #expect(try harness.rejected().contains { $0.contains("cold-1: Modbus connect failed: connection refused") })
+        print("TCP outage: \(failedPolls) failed polls in 10 s; threads \(threadsBefore) → \(ProcessProbe.threads(pid)); RSS \(residentBefore) → \(ProcessProbe.residentKiB(pid)) KiB")
         #expect(ProcessProbe.threads(pid) <= threadsBefore + 1, "threads \(threadsBefore) → \(ProcessProbe.threads(pid))")
         #expect(ProcessProbe.threadNames(pid).filter { $0.hasPrefix("modbus") }.count == 1)
         #expect(ProcessProbe.residentKiB(pid) - residentBefore < 4096, "RSS \(residentBefore) → \(ProcessProbe.residentKiB(pid)) KiB")
