@@ -58,16 +58,24 @@ public final class FleetService<Host: FleetHost>: Service, Sendable {
         } catch {
             logger.error("fleet record unreadable; pushed config is refused until it is fixed", metadata: ["error": "\(error)"])
         }
-        let connection = try MQTTConnection(options: connectionOptions(), logger: logger)
         let (messages, messageInput) = AsyncStream.makeStream(of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(256))
-        connection.onMessage { messageInput.yield($0) }
-        connection.onConnectionChange { [weak self] connected, _ in
-            if connected { self?.reconnected.store(true, ordering: .relaxed) }
+        let connection: MQTTConnection
+        do {
+            connection = try MQTTConnection(options: connectionOptions(), logger: logger)
+            connection.onMessage { messageInput.yield($0) }
+            connection.onConnectionChange { [weak self] connected, _ in
+                if connected { self?.reconnected.store(true, ordering: .relaxed) }
+            }
+            try connection.subscribe(topics.desired, qos: 1)
+            try connection.subscribe(topics.commands, qos: 1)
+            state.withLock { $0.connection = connection }
+            try await connection.start()
+        } catch {
+            // A control problem (a missing CA file, say) must not stop delivery: run on without fleet control.
+            logger.error("fleet control cannot start; the agent runs on without it", metadata: ["error": "\(error)"])
+            try? await gracefulShutdown()
+            return
         }
-        try connection.subscribe(topics.desired, qos: 1)
-        try connection.subscribe(topics.commands, qos: 1)
-        state.withLock { $0.connection = connection }
-        try await connection.start()
         logger.info("fleet control started", metadata: ["broker": "\(settings.control.url)", "topics": "\(topics.prefix)/#"])
         await withDiscardingTaskGroup { group in
             group.addTask { await self.heartbeats() }

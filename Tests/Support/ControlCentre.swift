@@ -28,8 +28,9 @@ public final class ControlCentre: Sendable {
     public static func strangerKey() throws -> FleetSigner { try FleetSigner(privateKeyText: FleetKeys.generate().privateKey) }
 
     /// The `control:` section of a bootstrap config trusting `signer`.
-    public func controlSection(broker: String, heartbeat: String = "1s", probation: String = "3s", extraKeys: [String] = []) -> String {
-        let keys = ([signer.publicKey] + extraKeys).map { "\"\($0)\"" }.joined(separator: ", ")
+    /// `keys` replaces the trusted list (default: this centre's key).
+    public func controlSection(broker: String, heartbeat: String = "1s", probation: String = "3s", keys: [String]? = nil) -> String {
+        let keys = (keys ?? [signer.publicKey]).map { "\"\($0)\"" }.joined(separator: ", ")
         return """
             control:
               url: "\(broker)"

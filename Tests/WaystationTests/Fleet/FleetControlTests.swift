@@ -121,12 +121,7 @@ struct FleetControlTests {
     func restartRunsRemoteConfig() async throws {
         let harness = try await FleetHarness.start("restart")
         defer { Task { await harness.stop() } }
-        let dock9 = """
-              - id: dock9-scanner
-                profile: gs1-scanner
-                topic: warehouse/dock9/scanner/+/scan
-                set: { location: DOCK-9, mode: load }
-            """
+        let dock9 = FleetHarness.scanner(dock: 9)
         #expect(try await harness.push(harness.centre.sign(harness.pushedConfig(devices: dock9), version: 4))?.status == .applied)
         #expect(await harness.agent.terminate() == 0)
         let reportsBefore = harness.centre.reports.count
@@ -142,6 +137,30 @@ struct FleetControlTests {
         #expect(harness.delivered(from: "dock1-scanner") == 0)
         #expect(harness.centre.reports.count == reportsBefore)
         #expect((harness.centre.status?["configVersion"] as? Int) == 4)
+        await harness.stop()
+    }
+
+    @Test("Keys rotate in two signed pushes; the rotated keys survive a restart and win over the local file")
+    func keyRotation() async throws {
+        let harness = try await FleetHarness.start("rotation")
+        defer { Task { await harness.stop() } }
+        let centre = harness.centre
+        let old = centre.signer
+        let new = try ControlCentre.strangerKey()
+        func config(keys: [FleetSigner]) -> String {
+            harness.pushedConfig() + "\n" + centre.controlSection(broker: harness.broker.url, keys: keys.map(\.publicKey)) + "\n"
+        }
+        // Dropping the signing key in the same push is refused: it could lock the centre out.
+        let lockout = try await harness.push(centre.sign(config(keys: [new]), version: 1, by: old))
+        #expect(lockout?.errors.first?.contains("signed by a key that stays trusted") == true, "\(String(describing: lockout))")
+        #expect(try await harness.push(centre.sign(config(keys: [old, new]), version: 2, by: old))?.status == .applied)
+        #expect(try await harness.push(centre.sign(config(keys: [new]), version: 3, by: new))?.status == .applied)
+        #expect(await harness.agent.terminate() == 0)
+        try harness.agent.start()
+        #expect(await harness.online())
+        let byOld = try await harness.push(centre.sign(harness.pushedConfig(), version: 4, by: old))
+        #expect(byOld?.errors.first?.contains("not trusted here") == true, "\(String(describing: byOld))")
+        #expect(try await harness.push(centre.sign(harness.pushedConfig(), version: 5, by: new))?.status == .applied)
         await harness.stop()
     }
 

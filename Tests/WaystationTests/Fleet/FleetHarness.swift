@@ -58,15 +58,16 @@ struct FleetHarness {
         ((try? receiver.events()) ?? []).filter { $0.device == device }.count
     }
 
-    /// Two scanners: the standard dock1 one and `dock2-scanner` on warehouse/dock2/….
-    static let twoScanners = """
-          - id: dock1-scanner
-            profile: gs1-scanner
-            topic: warehouse/dock1/scanner/+/scan
-            set: { location: DOCK-1, mode: load }
-          - id: dock2-scanner
-            profile: gs1-scanner
-            topic: warehouse/dock2/scanner/+/scan
-            set: { location: DOCK-2, mode: receive }
+    /// A JSON scanner at dock `dock` on warehouse/dock<N>/scanner/+/scan, as a `devices:` entry.
+    static func scanner(dock: Int, mode: String = "load") -> String {
         """
+          - id: dock\(dock)-scanner
+            profile: gs1-scanner
+            topic: warehouse/dock\(dock)/scanner/+/scan
+            set: { location: DOCK-\(dock), mode: \(mode) }
+        """
+    }
+
+    /// The standard dock1 scanner and `dock2-scanner`.
+    static let twoScanners = scanner(dock: 1) + "\n" + scanner(dock: 2, mode: "receive")
 }
