@@ -20,6 +20,14 @@ public final class AgentRuntime: Sendable {
     public let uplink: Uplink
     public let logger: Logger
     let configPath: String?
+    /// When this runtime was built, for status.
+    public let startedAtMillis = Timestamp.nowMillis()
+    private let appliedConfigVersion = Locked<Int64>(0)
+    /// The version of the running config: 0 for the local file, N for a remote config (fleet).
+    public var configVersion: Int64 {
+        get { appliedConfigVersion.withLock { $0 } }
+    }
+    public func setConfigVersion(_ version: Int64) { appliedConfigVersion.withLock { $0 = version } }
     let running: Locked<ConfigLoader.Loaded>
     /// Held by every config change (SIGHUP, a pushed config through its probation, `cmd/reload`).
     let configChanges = AsyncLock()
@@ -27,9 +35,10 @@ public final class AgentRuntime: Sendable {
     /// `loaded` is the local file; with a `control` section, the remote config kept in the state directory
     /// (if any) is laid over it (README "Fleet control").
     public init(loaded bootstrap: ConfigLoader.Loaded, configPath: String?, logger: Logger) throws {
-        let (loaded, _) = Self.startingConfig(bootstrap, configPath: configPath, logger: logger)
+        let (loaded, remoteVersion) = Self.startingConfig(bootstrap, configPath: configPath, logger: logger)
         let config = loaded.config
         self.logger = logger
+        loaded.logWarnings(logger)
         self.configPath = configPath
         self.running = Locked(loaded)
         outbox = try Outbox.open(
@@ -41,6 +50,7 @@ public final class AgentRuntime: Sendable {
         ingest = MQTTIngest(settings: Self.ingestSettings(loaded), devices: config.devices, outbox: outbox, logger: logger)
         modbus = ModbusPolling(devices: config.modbusDevices, outbox: outbox, logger: logger)
         uplink = try Uplink(settings: Self.uplinkSettings(loaded), outbox: outbox, logger: logger)
+        setConfigVersion(remoteVersion)
     }
 
     /// The service group to run: SIGTERM and SIGINT drain and stop, SIGHUP reloads the config file.
@@ -53,6 +63,10 @@ public final class AgentRuntime: Sendable {
         ]
         if configPath != nil { services.append(.init(service: ReloadOnHangup(runtime: self))) }
         if let fleet = fleetService() { services.append(.init(service: fleet)) }
+        if let listen = config.metrics.listen {
+            services.append(.init(service: LocalEndpoint(runtime: self, address: listen, telemetry: Telemetry.shared, logger: logger)))
+        }
+        services.append(.init(service: SystemdNotifier(runtime: self, logger: logger, environment: ProcessInfo.processInfo.environment)))
         return ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
@@ -74,6 +88,7 @@ public final class AgentRuntime: Sendable {
         guard let configPath else { throw FleetError("no config file to reload") }
         return try await configChanges.withLock {
             let bootstrap = try ConfigLoader(path: configPath).load()
+            bootstrap.logWarnings(logger)
             let (loaded, version) = try Self.withKeptRemoteConfig(bootstrap, configPath: configPath)
             try await apply(loaded, version: version)
             logger.info("config reloaded", metadata: ["file": "\(configPath)", "devices": "\(loaded.config.devices.count)", "remote.version": "\(version)"])
@@ -97,6 +112,7 @@ public final class AgentRuntime: Sendable {
             throw error
         }
         running.withLock { $0 = loaded }
+        setConfigVersion(version)
     }
 
     private func swap(to loaded: ConfigLoader.Loaded) async throws {

@@ -7,6 +7,8 @@ public struct ConfigLoader: Sendable {
     public struct Loaded: Sendable {
         public var config: AgentConfig
         public var secrets: Secrets
+        /// Secret files that others can read (README "Security"); the agent logs these at start and reload.
+        public var warnings: [String] = []
     }
 
     public struct Secrets: Sendable, Equatable {
@@ -69,6 +71,12 @@ public struct ConfigLoader: Sendable {
             loaded.secrets.controlPassword =
                 try control.passwordFile.map { try Self.readSecret($0, field: "control.passwordFile") } ?? environment["WAYSTATION_CONTROL_PASSWORD"]
         }
+        loaded.warnings = secretFileWarnings([
+            ("floor.passwordFile", config.floor.passwordFile), ("floor.tls.keyFile", config.floor.tls?.keyFile),
+            ("upstream.tokenFile", config.upstream.tokenFile), ("upstream.passwordFile", config.upstream.passwordFile),
+            ("upstream.tls.keyFile", config.upstream.tls?.keyFile), ("control.passwordFile", config.control?.passwordFile),
+            ("control.tls.keyFile", config.control?.tls?.keyFile),
+        ])
         return loaded
     }
 

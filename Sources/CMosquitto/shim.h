@@ -5,4 +5,15 @@
 
 /// errno as seen right after a libmosquitto call returned MOSQ_ERR_ERRNO.
 static inline int waystation_mosq_errno(void) { return errno; }
+
+/// libmosquitto only logs "certificate verify failed"; OpenSSL's verify result says why (expired, wrong host,
+/// unknown CA). Declared here instead of including <openssl/ssl.h>, which would import all of OpenSSL into Swift.
+long SSL_get_verify_result(const void *ssl);
+const char *X509_verify_cert_error_string(long result);
+
+/// The verify result of the connection's TLS session (0: none, or verified), read from a libmosquitto log callback.
+static inline long waystation_mosq_tls_verify_result(struct mosquitto *mosq) {
+    void *ssl = mosquitto_ssl_get(mosq);
+    return ssl ? SSL_get_verify_result(ssl) : 0;
+}
 #endif

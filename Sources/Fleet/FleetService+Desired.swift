@@ -46,6 +46,9 @@ extension FleetService {
     }
 
     private func decide(_ payload: [UInt8], digest: String) async -> Outcome? {
+        if let problem = state.withLock({ $0.recordProblem }) {
+            return Outcome(version: 0, status: .rejected, errors: [problem], seenVersion: nil)
+        }
         let message: DesiredConfig
         switch DesiredConfig.parse(payload) {
         case .success(let parsed): message = parsed

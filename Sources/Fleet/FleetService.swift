@@ -31,6 +31,8 @@ public final class FleetService<Host: FleetHost>: Service, Sendable {
         var connection: MQTTConnection?
         var totals: StatusReport.Totals?
         var probationVersion: Int64?
+        /// Why the record could not be read: pushed config is refused (replay protection needs it).
+        var recordProblem: String?
     }
 
     let settings: Settings
@@ -57,6 +59,7 @@ public final class FleetService<Host: FleetHost>: Service, Sendable {
             state.withLock { $0.record = record }
         } catch {
             logger.error("fleet record unreadable; pushed config is refused until it is fixed", metadata: ["error": "\(error)"])
+            state.withLock { $0.recordProblem = error.message }
         }
         let (messages, messageInput) = AsyncStream.makeStream(of: MQTTMessage.self, bufferingPolicy: .bufferingNewest(256))
         let connection: MQTTConnection

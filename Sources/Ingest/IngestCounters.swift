@@ -7,6 +7,9 @@ public final class IngestCounters: Sendable {
         public var duplicates = 0
         public var rejected = 0
         public var lastReason: String?
+        /// A short human summary of the last event (`scan 4006381333931`), and when it came.
+        public var lastReading: String?
+        public var lastSeenMillis: Int64?
     }
 
     private let counts = Mutex<[String: Device]>([:])

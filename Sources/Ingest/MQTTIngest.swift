@@ -67,6 +67,9 @@ public final class MQTTIngest: Service, Sendable {
         }
     }
 
+    /// Whether the floor sessions exist (started, connected or retrying).
+    public var isRunning: Bool { sessions.withLock { !$0.isEmpty } }
+
     /// Whether every session is connected to the floor broker.
     public var isConnected: Bool { sessions.withLock { $0.allSatisfy(\.isConnected) && !$0.isEmpty } }
 
@@ -123,7 +126,7 @@ public final class MQTTIngest: Service, Sendable {
         let device = router.device(for: message.topic)
         let input: OutboxInput
         if let device {
-            switch ScanMapping.map(payload: message.payload, device: device) {
+            switch ScanMapping.map(payload: message.payload, device: device, today: ScanMapping.today(atMillis: Timestamp.nowMillis())) {
             case .success(let mapped):
                 input = .event(mapped.draft, dedupe: mapped.messageID.map { DedupeKey(device: device.id, messageID: $0) })
             case .failure(let rejection):
@@ -137,7 +140,12 @@ public final class MQTTIngest: Service, Sendable {
         let deviceID = device?.id ?? "-"
         switch outcome {
         case .accepted:
-            counters.record(deviceID) { $0.accepted += 1 }
+            let summary: String? = if case .event(let draft, _) = input { Self.summary(of: draft) } else { nil }
+            counters.record(deviceID) {
+                $0.accepted += 1
+                $0.lastReading = summary
+                $0.lastSeenMillis = Timestamp.nowMillis()
+            }
         case .duplicate:
             counters.record(deviceID) { $0.duplicates += 1 }
             logger.debug("duplicate device message ignored", metadata: ["device.id": "\(deviceID)"])
@@ -153,6 +161,12 @@ public final class MQTTIngest: Service, Sendable {
         case .failed, .replayed:
             break
         }
+    }
+
+    /// `scan 4006381333931` — what a floor technician wants to see on the status page.
+    static func summary(of draft: EventDraft) -> String {
+        let identifier = ["sscc", "gtin", "barcode"].lazy.compactMap { draft.subject[$0]?.stringValue }.first
+        return [draft.type.rawValue, identifier].compactMap { $0 }.joined(separator: " ")
     }
 
     /// The message is already acknowledged to the broker, so giving up would lose it: retry the commit

@@ -62,6 +62,10 @@ public final class MQTTConnection: @unchecked Sendable {
             try MQTTError.check(mosquitto_username_pw_set(handle, options.username, options.password), "set credentials", broker: broker)
         }
         if let tls = options.tls {
+            if tls.caFile == nil {
+                // No CA file: trust the system's CAs (/etc/ssl/certs), as a browser would.
+                try MQTTError.check(mosquitto_int_option(handle, MOSQ_OPT_TLS_USE_OS_CERTS, 1), "use the system CAs", broker: broker)
+            }
             try MQTTError.check(mosquitto_tls_set(handle, tls.caFile, nil, tls.certFile, tls.keyFile, nil), "set TLS files", broker: broker)
             try MQTTError.check(mosquitto_tls_insecure_set(handle, false), "require host name check", broker: broker)
         }
@@ -83,6 +87,12 @@ public final class MQTTConnection: @unchecked Sendable {
         }
         mosquitto_publish_callback_set(handle) { _, context, mid in
             MQTTConnection.from(context).didPublish(mid)
+        }
+        mosquitto_log_callback_set(handle) { mosq, context, level, message in
+            guard level == MOSQ_LOG_ERR, let mosq, let message else { return }
+            // Read the TLS verify result now: the session is freed once the failed connect is cleaned up.
+            let verifyResult = Int(waystation_mosq_tls_verify_result(mosq))
+            MQTTConnection.from(context).didLogError(String(cString: message), verifyResult: verifyResult)
         }
     }
 
@@ -241,6 +251,19 @@ public final class MQTTConnection: @unchecked Sendable {
             ? Array(UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))) : []
         let handler = state.withLock { $0.messageHandler }
         handler?(MQTTMessage(topic: topic, payload: payload, qos: Int(message.qos), retain: message.retain))
+    }
+
+    /// libmosquitto reports failures on its network thread (a TLS handshake, a certificate it cannot load) only
+    /// through its log: one error line per distinct cause, with the broker, until the next successful connect.
+    private func didLogError(_ message: String, verifyResult: Int) {
+        let reason = MQTTTLSFailure.describe(message, verifyResult: verifyResult) ?? message
+        let isNew = state.withLock { state in
+            defer { state.lastError = reason }
+            return state.lastError != reason
+        }
+        if isNew {
+            logger.error("MQTT connection failed", metadata: ["broker": "\(options.brokerDescription)", "reason": "\(reason)"])
+        }
     }
 
     private func didPublish(_ mid: Int32) {

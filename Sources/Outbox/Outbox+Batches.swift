@@ -53,7 +53,7 @@ extension Outbox {
                     gateway: sealed["gateway"], events: events, attempts: sealed["attempts"])
             }
             let rows = try Row.fetchAll(
-                db, sql: "SELECT seq, id, fields FROM events WHERE lane = ? ORDER BY seq LIMIT ?",
+                db, sql: "SELECT seq, id, accepted_at, fields FROM events WHERE lane = ? ORDER BY seq LIMIT ?",
                 arguments: [lane.code, limits.maxEvents])
             var events: [StoredEvent] = []
             var bytes = 64
@@ -149,7 +149,7 @@ extension Outbox {
 
     static func events(_ db: Database, lane: Lane, from first: Int64, through last: Int64, stream: String) throws -> [StoredEvent] {
         try Row.fetchAll(
-            db, sql: "SELECT seq, id, fields FROM events WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+            db, sql: "SELECT seq, id, accepted_at, fields FROM events WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq",
             arguments: [lane.code, first, last]
         ).map { storedEvent($0, lane: lane, stream: stream) }
     }
@@ -159,6 +159,8 @@ extension Outbox {
         let idBytes: Data = row["id"]
         let id = EventID.text(Array(idBytes))
         let fields: String = row["fields"]
-        return StoredEvent(id: id, seq: seq, json: CanonicalEvent.json(id: id, stream: stream, lane: lane, seq: seq, storedFields: fields))
+        return StoredEvent(
+            id: id, seq: seq, acceptedAtMillis: row["accepted_at"],
+            json: CanonicalEvent.json(id: id, stream: stream, lane: lane, seq: seq, storedFields: fields))
     }
 }

@@ -58,10 +58,12 @@ public final class Outbox: Sendable {
         configuration.busyMode = .timeout(5)
         let pool: DatabasePool
         do {
+            try StoreIntegrity.check(path)
             pool = try DatabasePool(path: path, configuration: configuration)
             try OutboxSchema.migrator.migrate(pool)
         } catch {
-            throw OutboxError(path, "cannot open the store: \(error)")
+            // A damaged store is refused with the recovery steps; it is never deleted or replaced.
+            throw StoreIntegrity.classify(error, path: path) ?? OutboxError(path, "cannot open the store: \(error)")
         }
         // GRDB sets synchronous=NORMAL for WAL after any prepareDatabase hook: set ours now and read it back.
         let wanted = settings.durability == .power ? 2 : 1

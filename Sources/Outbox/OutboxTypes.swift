@@ -77,6 +77,8 @@ public struct SealedBatch: Sendable, Equatable {
 public struct StoredEvent: Sendable, Equatable {
     public var id: String
     public var seq: Int64
+    /// When the outbox accepted it (wall clock), for the accepted → acknowledged latency.
+    public var acceptedAtMillis: Int64
     /// The canonical event JSON.
     public var json: String
 }

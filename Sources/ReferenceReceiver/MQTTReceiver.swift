@@ -10,11 +10,18 @@ public final class MQTTReceiver: Sendable {
     private let connection: MQTTConnection
     private let logger: Logger
 
-    public init(broker: BrokerURL, topic: String, clientID: String, databasePath: String, logger: Logger) throws {
+    /// `tls` (CA, client certificate and key) applies to an `mqtts://` broker.
+    public init(
+        broker: BrokerURL, topic: String, clientID: String, databasePath: String, logger: Logger,
+        tls: (caFile: String?, certFile: String?, keyFile: String?)? = nil
+    ) throws {
         store = try ReceiverStore(path: databasePath)
         self.logger = logger
-        connection = try MQTTConnection(
-            options: MQTTOptions(host: broker.host, port: broker.port, clientID: clientID, cleanSession: false), logger: logger)
+        let files = tls ?? (nil, nil, nil)
+        let options = MQTTOptions(
+            host: broker.host, port: broker.port, clientID: clientID, cleanSession: false,
+            tls: broker.tls ? .init(caFile: files.caFile, certFile: files.certFile, keyFile: files.keyFile) : nil)
+        connection = try MQTTConnection(options: options, logger: logger)
         connection.onMessage { [store, logger] message in
             do {
                 let batch = try BatchBody.parse(message.payload)

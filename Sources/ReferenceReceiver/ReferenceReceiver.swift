@@ -24,10 +24,12 @@ public struct ReferenceReceiver: Sendable {
         /// Answer 413 to batches of more events than this.
         public var maxBatchEvents: Int?
         public var path: String
+        /// Serve HTTPS (and require client certificates when it names a CA).
+        public var tls: TLSFiles?
 
         public init(
             host: String, port: Int, databasePath: String, token: String?, rejectMatching: String?,
-            poisonMatching: String? = nil, maxBatchEvents: Int? = nil, path: String = "/v1/events"
+            poisonMatching: String? = nil, maxBatchEvents: Int? = nil, path: String = "/v1/events", tls: TLSFiles? = nil
         ) {
             self.host = host
             self.port = port
@@ -37,6 +39,7 @@ public struct ReferenceReceiver: Sendable {
             self.poisonMatching = poisonMatching
             self.maxBatchEvents = maxBatchEvents
             self.path = path
+            self.tls = tls
         }
     }
 
@@ -58,7 +61,7 @@ public struct ReferenceReceiver: Sendable {
         store = try ReceiverStore(path: options.databasePath)
     }
 
-    public func application() -> some ApplicationProtocol {
+    public func application() throws -> some ApplicationProtocol {
         let router = Router()
         router.post(RouterPath(options.path)) { request, _ in try await self.receive(request) }
         router.get("/stats") { _, _ in
@@ -68,7 +71,7 @@ public struct ReferenceReceiver: Sendable {
         router.get("/healthz") { _, _ in Self.json(.ok, "{\"ok\":true}") }
         router.post("/admin/fault") { request, _ in try await self.setFault(request) }
         return Application(
-            router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "waystation-receiver"),
+            router: router, server: try serverBuilder(), configuration: .init(address: .hostname(options.host, port: options.port), serverName: "waystation-receiver"),
             logger: logger)
     }
 

@@ -16,6 +16,8 @@ public struct ScannerSimulator: Sendable {
         public var mode: String?
         /// At most this many scans awaiting the broker's acknowledgement.
         public var window: Int
+        /// MQTT QoS of the publishes (scanners use 1; 0 for pass-through ceilings in the benchmark).
+        public var qos: Int = 1
 
         public init(broker: BrokerURL, topic: String, scanners: Int, count: Int, rate: Double, clientID: String, mode: String?, window: Int = 200) {
             self.broker = broker
@@ -81,7 +83,7 @@ public struct ScannerSimulator: Sendable {
                 let payload = Self.payload(
                     index: index, barcode: factory.barcode(index, using: &generator), clientID: options.clientID,
                     mode: options.mode, millis: Timestamp.nowMillis())
-                group.addTask { try await connection.publish(topic: topic, payload: payload, qos: 1) }
+                group.addTask { [qos = options.qos] in try await connection.publish(topic: topic, payload: payload, qos: qos) }
                 inFlight += 1
             }
             try await group.waitForAll()

@@ -122,6 +122,7 @@ public final class HTTPSink: BatchSink {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let tls = describeTLS(error) { return tls }
         if let error = error as? HTTPClientError { return "\(error)" }
         return String(describing: error)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Outbox
 import ServiceLifecycle
 import WaystationCore
@@ -13,6 +14,8 @@ struct LaneSender {
     let status: UplinkStatus
     let heartbeat: Heartbeat
     let logger: Logger
+    /// Accepted → acknowledged, per event (`waystation_delivery_latency_seconds`).
+    var latency: Metrics.Timer { Metrics.Timer(label: "waystation_delivery_latency_seconds", dimensions: [("lane", lane.rawValue)]) }
 
     func run() async {
         var backoff = Backoff(initial: settings().retry.initial, max: settings().retry.max)
@@ -38,6 +41,8 @@ struct LaneSender {
         case .delivered(let refused):
             try await outbox.acknowledge(batch, refused: refused)
             status.delivered(lane, batch: batch, refused: refused.count)
+            let now = Timestamp.nowMillis()
+            for event in batch.events { latency.recordMilliseconds(max(0, now - event.acceptedAtMillis)) }
             backoff.reset()
             if !refused.isEmpty {
                 logger.warning("upstream refused events; moved to dead letter", metadata: metadata.merging(["count": "\(refused.count)"]) { $1 })

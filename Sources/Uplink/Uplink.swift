@@ -46,6 +46,17 @@ public final class Uplink: Service, Sendable {
     private let makeSink: SinkFactory
     private let state: Mutex<(settings: Settings, sink: any BatchSink)>
     private let retired = Mutex<[any BatchSink]>([])
+    private let heartbeats = Mutex<[Lane: Heartbeat]>([:])
+    private let started = Atomic<Bool>(false)
+
+    /// Whether the lane senders run (for readiness).
+    public var isRunning: Bool { started.load(ordering: .relaxed) }
+
+    /// Lanes that overran what they set out to do, with what that was; the watchdog restarts them.
+    public var overdueLanes: [Lane: String] {
+        let now = Timestamp.nowMillis()
+        return heartbeats.withLock { beats in beats.compactMapValues { $0.overdue(now: now) } }
+    }
     /// How long a lane may overrun what it set out to do before it is restarted.
     let watchdogGrace: Duration
 
@@ -58,6 +69,8 @@ public final class Uplink: Service, Sendable {
     }
 
     public func run() async throws {
+        started.store(true, ordering: .relaxed)
+        defer { started.store(false, ordering: .relaxed) }
         await withDiscardingTaskGroup { group in
             for lane in Lane.allCases {
                 group.addTask { await self.superviseLane(lane) }
@@ -72,6 +85,7 @@ public final class Uplink: Service, Sendable {
     private func superviseLane(_ lane: Lane) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let heartbeat = Heartbeat(grace: watchdogGrace)
+            heartbeats.withLock { $0[lane] = heartbeat }
             let sender = LaneSender(
                 lane: lane, outbox: outbox, settings: { [self] in state.withLock { $0.settings } },
                 sink: { [self] in state.withLock { $0.sink } }, status: status, heartbeat: heartbeat, logger: logger)
@@ -128,6 +142,8 @@ public final class UplinkStatus: Sendable {
         public var deliveredBatches = 0
         public var refusedEvents = 0
         public var failures = 0
+        /// Failures by class: `network`, `4xx`, `5xx`, `auth`.
+        public var failuresByClass: [String: Int] = [:]
         public var restarts = 0
         public var lastError: String?
         public var authFailed = false
@@ -154,6 +170,7 @@ public final class UplinkStatus: Sendable {
     func failed(_ lane: WaystationCore.Lane, reason: String, authFailed: Bool) {
         update(lane) { state in
             state.failures += 1
+            state.failuresByClass[Self.failureClass(reason, authFailed: authFailed), default: 0] += 1
             state.lastError = reason
             state.authFailed = authFailed
         }
@@ -164,6 +181,14 @@ public final class UplinkStatus: Sendable {
             state.restarts += 1
             state.lastError = "restarted: no progress while \(reason)"
         }
+    }
+
+    /// The class of a failure for metrics, from the reason the sink gave ("HTTP 503 from …" or a network error).
+    static func failureClass(_ reason: String, authFailed: Bool) -> String {
+        if authFailed { return "auth" }
+        if reason.hasPrefix("HTTP 5") { return "5xx" }
+        if reason.hasPrefix("HTTP 4") { return "4xx" }
+        return "network"
     }
 
     private func update(_ lane: WaystationCore.Lane, _ body: (inout Lane) -> Void) {

@@ -20,6 +20,9 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(help: "Path to accept batches on.") var path = "/v1/events"
     @Option(help: "Receive from this MQTT broker instead of over HTTP (the MQTT upstream, DESIGN.md 3.6).") var mqtt: String?
     @Option(help: "With --mqtt: the topic batches are published to.") var topic = "waystation/+/events"
+    @Option(help: "Serve HTTPS with this certificate (PEM; with --mqtt: the client certificate).") var tlsCert: String?
+    @Option(help: "The private key of --tls-cert (PEM).") var tlsKey: String?
+    @Option(help: "Require client certificates signed by this CA (PEM; with --mqtt: the broker's CA).") var tlsCa: String?
 
     func run() async throws {
         if let mqtt {
@@ -37,6 +40,7 @@ struct ReceiveCommand: AsyncParsableCommand {
                 throw CLIFailure.invalid("\(file): cannot read token: \(error.localizedDescription)")
             }
         }
+        let tls = try httpsFiles()
         Logs.bootstrap(level: .info, json: false)
         let logger = Logger(label: "receiver")
         let receiver: ReferenceReceiver
@@ -44,12 +48,12 @@ struct ReceiveCommand: AsyncParsableCommand {
             receiver = try ReferenceReceiver(
                 options: .init(
                     host: host, port: port, databasePath: db, token: token, rejectMatching: rejectMatching,
-                    poisonMatching: poisonMatching, maxBatchEvents: maxBatchEvents, path: path),
+                    poisonMatching: poisonMatching, maxBatchEvents: maxBatchEvents, path: path, tls: tls),
                 logger: logger)
         } catch {
             throw CLIFailure.runtime("\(db): \(error)")
         }
-        print("receiver listening on http://\(listen)\(path), storing into \(db)")
+        print("receiver listening on \(receiver.scheme)://\(listen)\(path), storing into \(db)")
         do {
             try await receiver.application().runService()
         } catch {
@@ -66,7 +70,8 @@ struct ReceiveCommand: AsyncParsableCommand {
         let receiver: MQTTReceiver
         do {
             receiver = try MQTTReceiver(
-                broker: broker, topic: topic, clientID: "waystation-receiver", databasePath: db, logger: Logger(label: "receiver"))
+                broker: broker, topic: topic, clientID: "waystation-receiver", databasePath: db, logger: Logger(label: "receiver"),
+                tls: (tlsCa, tlsCert, tlsKey))
             try await receiver.start()
         } catch {
             throw CLIFailure.runtime("receiver: \(error)")
@@ -77,6 +82,17 @@ struct ReceiveCommand: AsyncParsableCommand {
         await receiver.stop()
         if let totals = try? await receiver.store.totals() {
             print("receiver stopped: \(totals.events) events, \(totals.requests) batches, \(totals.duplicates) duplicates, \(totals.outOfOrder) out of order")
+        }
+    }
+
+    /// `--tls-cert` and `--tls-key` together turn HTTPS on; `--tls-ca` alone is a mistake worth saying.
+    private func httpsFiles() throws -> ReferenceReceiver.TLSFiles? {
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?): return ReferenceReceiver.TLSFiles(certFile: cert, keyFile: key, caFile: tlsCa)
+        case (nil, nil):
+            if tlsCa != nil { throw CLIFailure.invalid("--tls-ca needs --tls-cert and --tls-key (HTTPS)") }
+            return nil
+        default: throw CLIFailure.invalid("--tls-cert and --tls-key go together")
         }
     }
 }

@@ -19,13 +19,19 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(help: "Scans per second in all; 0 = as fast as the broker acknowledges.") var rate: Double = 50
         @Option(help: "MQTT client id (message ids are <client-id>-<n>).") var clientID = "waystation-sim-scanner"
         @Option(help: "Mode to put in each payload (receive, pick, load, …).") var mode: String?
+        @Option(help: "MQTT QoS of the publishes (0 or 1).") var qos = 1
 
         func run() async throws {
             guard let url = BrokerURL(broker) else { throw CLIFailure.invalid("--broker: '\(broker)' is not an mqtt:// URL") }
             guard count >= 0, scanners >= 1, rate >= 0 else { throw CLIFailure.invalid("--count, --scanners and --rate must be positive") }
             Logs.bootstrap(level: .warning, json: false)
             let simulator = ScannerSimulator(
-                options: .init(broker: url, topic: topic, scanners: scanners, count: count, rate: rate, clientID: clientID, mode: mode),
+                options: {
+                    var options = ScannerSimulator.Options(
+                        broker: url, topic: topic, scanners: scanners, count: count, rate: rate, clientID: clientID, mode: mode)
+                    options.qos = qos == 0 ? 0 : 1
+                    return options
+                }(),
                 logger: Logger(label: "simulate"))
             do {
                 let report = try await simulator.run()

@@ -41,7 +41,18 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Keep watching: a live view on a terminal, one line per refresh otherwise.")
+    var watch = false
+
+    @Option(help: "With --watch: refresh every this many seconds.") var interval: Double = 1
+
+    @Option(help: "With --watch: stop after this many refreshes.") var count: Int?
+
     func run() async throws {
+        if watch {
+            try await StatusWatch(reader: try location.reader(), interval: interval, count: count).run()
+            return
+        }
         let stats = try location.reader().stats()
         if json {
             let encoder = JSONEncoder()

@@ -11,7 +11,7 @@ struct Waystation: AsyncParsableCommand {
         version: WaystationVersion.current,
         subcommands: [
             RunCommand.self, ConfigCommand.self, StatusCommand.self, DeadLetterCommand.self, RejectedCommand.self,
-            SimulateCommand.self, ReceiveCommand.self, KeygenCommand.self, CmdCommand.self,
+            SimulateCommand.self, ReceiveCommand.self, BenchCommand.self, KeygenCommand.self, CmdCommand.self,
         ])
 
     /// Exit codes of DESIGN.md 3.1: 0 ok, 1 invalid input or config, 2 runtime failure.

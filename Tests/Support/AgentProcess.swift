@@ -23,7 +23,8 @@ public final class AgentProcess: Sendable {
     /// A config for one JSON scanner device on `broker`, delivering to `upstream`.
     public static func config(
         broker: String, upstream: String, gateway: String = "test-gw", durability: String = "process",
-        devices: String? = nil, extraUpstream: String = "", sessions: Int = 1, maxEvents: Int = 200, state: String = ""
+        devices: String? = nil, extraUpstream: String = "", sessions: Int = 1, maxEvents: Int = 200, state: String = "",
+        metrics: String = "off"
     ) -> String {
         """
         gateway: { id: \(gateway), site: TEST }
@@ -44,6 +45,7 @@ public final class AgentProcess: Sendable {
         \(extraUpstream)
         profiles: \(TestEnvironment.devicesDirectory)
         log: { level: info, format: text }
+        metrics: { listen: "\(metrics)" }
         """
     }
 
@@ -51,14 +53,14 @@ public final class AgentProcess: Sendable {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    public func start() throws {
+    public func start(environment: [String: String] = [:]) throws {
         let run = runs.withLock { runs in
             runs += 1
             return runs
         }
         let child = try ChildProcess(
             name: "agent", executable: TestEnvironment.binary, arguments: ["run", "--config", configPath],
-            logPath: directory + "/agent-\(run).log")
+            logPath: directory + "/agent-\(run).log", environment: environment)
         current.withLock { $0 = child }
     }
 

@@ -14,7 +14,7 @@ public final class ChildProcess: Sendable {
     public let pid: Int32
     private let exitStatus = Locked<Int32?>(nil)
 
-    public init(name: String, executable: String, arguments: [String], logPath: String) throws {
+    public init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
         self.name = name
         self.logPath = logPath
         var actions = posix_spawn_file_actions_t()
@@ -37,7 +37,9 @@ public final class ChildProcess: Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { variables.forEach { free($0) } }
+        let rc = posix_spawn(&child, executable, &actions, &attributes, argv, variables)
         guard rc == 0 else {
             throw NSError(domain: NSPOSIXErrorDomain, code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "spawn \(executable): \(String(cString: strerror(rc)))"])
         }

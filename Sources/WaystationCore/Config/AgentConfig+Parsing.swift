@@ -44,10 +44,8 @@ public struct AgentConfigParser {
         let upstream = parseUpstream(reader)
         let profileDirectories = reader.stringList("profiles").map { $0.map(resolve) } ?? Self.defaultProfileDirectories
         let log = parseLog(reader)
+        let metrics = parseMetrics(reader)
         let control = parseControl(reader, gatewayID: gateway?.id ?? "gateway")
-        for section in ["metrics"] where reader.has(section) {
-            reader.report(reader.node(section), section, "is not supported by this version of waystation yet")
-        }
         reader.finish()
         let issues = sink.sorted
         guard issues.isEmpty, let gateway, let state, let floor, let upstream, let log else {
@@ -55,7 +53,7 @@ public struct AgentConfigParser {
         }
         var config = AgentConfig(
             gateway: gateway, state: state, floor: floor, devices: devices, modbusDevices: modbusDevices, upstream: upstream,
-            profileDirectories: profileDirectories, log: log)
+            profileDirectories: profileDirectories, log: log, metrics: metrics)
         config.control = control
         return config
     }
@@ -231,6 +229,18 @@ public struct AgentConfigParser {
             reader.report(retryReader?.node("max"), "retry.max", "must not be below retry.initial")
         }
         return urlValid ? upstream : nil
+    }
+
+    private func parseMetrics(_ root: FieldReader) -> AgentConfig.MetricsSettings {
+        let reader = root.nested("metrics")
+        defer { reader?.finish() }
+        guard let listen = reader?.string("listen") else { return AgentConfig.MetricsSettings(listen: .init(host: "127.0.0.1", port: 9464)) }
+        if listen == "off" { return AgentConfig.MetricsSettings(listen: nil) }
+        guard let address = ListenAddress(listen) else {
+            reader?.report(reader?.node("listen"), "listen", "'\(listen)' is not HOST:PORT (e.g. 127.0.0.1:9464) or off")
+            return AgentConfig.MetricsSettings(listen: nil)
+        }
+        return AgentConfig.MetricsSettings(listen: address)
     }
 
     private func parseLog(_ root: FieldReader) -> AgentConfig.LogSettings? {

@@ -12,6 +12,13 @@ public struct AgentConfig: Sendable, Equatable {
     public var log: LogSettings
     /// Remote management over MQTT (DESIGN.md 3.7); nil when the gateway is managed by its local file only.
     public var control: Control? = nil
+    /// The local HTTP listener for /metrics, /healthz, /readyz and the status page; nil when off.
+    public var metrics: MetricsSettings = MetricsSettings(listen: ListenAddress(host: "127.0.0.1", port: 9464))
+
+    public struct MetricsSettings: Sendable, Equatable {
+        public var listen: ListenAddress?
+        public init(listen: ListenAddress?) { self.listen = listen }
+    }
 
     public struct Gateway: Sendable, Equatable {
         public var id: String
@@ -161,3 +168,28 @@ public struct BrokerURL: Sendable, Equatable, CustomStringConvertible {
         (tls ? "mqtts://" : "mqtt://") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
     }
 }
+
+/// `HOST:PORT` (IPv6 in brackets); port 0 asks the system for a free one.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+import Foundation

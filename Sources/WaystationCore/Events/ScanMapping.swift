@@ -11,9 +11,11 @@ public struct MappedMessage: Sendable, Equatable {
     public var messageID: String?
 }
 
-/// Maps an MQTT device payload to a scan event as the device's profile describes.
+/// Maps an MQTT device payload to a canonical event as the device's profile and mode describe; pure, so
+/// every rule is tested without a broker. The rules are in `ScanMapping+Events.swift`.
 public enum ScanMapping {
-    public static func map(payload: [UInt8], device: DeviceBinding) -> Result<MappedMessage, Rejection> {
+    /// `today` anchors the century of GS1 dates (YYMMDD): pass `today(atMillis: Timestamp.nowMillis())`.
+    public static func map(payload: [UInt8], device: DeviceBinding, today: GS1Date) -> Result<MappedMessage, Rejection> {
         let profile = device.profile.payload
         guard payload.count <= profile.maxBytes else {
             return .failure(Rejection("payload too large: \(payload.count) bytes, limit \(profile.maxBytes)"))
@@ -23,9 +25,8 @@ public enum ScanMapping {
             guard let text = String(validating: payload, as: UTF8.self) else {
                 return .failure(Rejection("payload is not UTF-8 text"))
             }
-            let barcode = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            return scan(barcode: barcode, quantity: nil, occurredAt: nil, mode: nil, location: nil, device: device)
-                .map { MappedMessage(draft: $0, messageID: nil) }
+            let reading = ScanReading(barcode: text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return draft(reading, device: device, today: today).map { MappedMessage(draft: $0, messageID: nil) }
         case .json:
             let document: JSONValue
             do {
@@ -35,23 +36,18 @@ public enum ScanMapping {
             }
             guard case .object = document else { return .failure(Rejection("payload is not a JSON object")) }
             do {
-                let barcode = try text(profile.barcode, in: document, field: "barcode", required: true)
-                let quantity = try number(profile.quantity, in: document, field: "quantity")
-                let occurredText = try text(profile.occurredAt, in: document, field: "occurredAt", required: false)
-                var occurredAt: Int64?
-                if let occurredText {
+                var reading = ScanReading(barcode: try text(profile.barcode, in: document, field: "barcode", required: true) ?? "")
+                reading.quantity = try number(profile.quantity, in: document, field: "quantity")
+                if let occurredText = try text(profile.occurredAt, in: document, field: "occurredAt", required: false) {
                     guard let millis = Timestamp.parse(occurredText) else {
                         throw Rejection("occurredAt (\(profile.occurredAt!)): '\(occurredText.prefix(40))' is not an RFC 3339 timestamp")
                     }
-                    occurredAt = millis
+                    reading.occurredAt = millis
                 }
                 let messageID = try text(profile.messageID, in: document, field: "messageId", required: false, allowNumber: true)
-                let mode = try text(profile.mode, in: document, field: "mode", required: false)
-                let location = try text(profile.location, in: document, field: "location", required: false)
-                return scan(
-                    barcode: barcode ?? "", quantity: quantity, occurredAt: occurredAt, mode: mode, location: location,
-                    device: device
-                ).map { draft in
+                reading.mode = try text(profile.mode, in: document, field: "mode", required: false)
+                reading.location = try text(profile.location, in: document, field: "location", required: false)
+                return draft(reading, device: device, today: today).map { draft in
                     var draft = draft
                     // The device's own message id travels with the event, so upstream can trace it to the device.
                     if let messageID { draft.data["messageId"] = .string(messageID) }
@@ -65,20 +61,13 @@ public enum ScanMapping {
         }
     }
 
-    private static func scan(
-        barcode: String, quantity: JSONValue?, occurredAt: Int64?, mode: String?, location: String?,
-        device: DeviceBinding
-    ) -> Result<EventDraft, Rejection> {
-        guard !barcode.isEmpty else { return .failure(Rejection("barcode is empty")) }
-        guard barcode.utf8.count <= 256 else { return .failure(Rejection("barcode longer than 256 bytes")) }
-        var subject = JSONObject()
-        subject["barcode"] = .string(barcode)
-        if let location = location ?? device.set["location"] { subject["location"] = .string(location) }
-        var data = JSONObject()
-        if let mode = mode ?? device.set["mode"] { data["mode"] = .string(mode) }
-        if let quantity { data["quantity"] = quantity }
-        if let uom = device.set["uom"] { data["uom"] = .string(uom) }
-        return .success(EventDraft(type: .scan, device: device.id, occurredAtMillis: occurredAt, subject: subject, data: data))
+    /// The earliest day taken as today: a gateway that booted without a real-time clock may think it is 1970,
+    /// and would read expiry `270131` as 1927-01-31.
+    public static let earliestToday = GS1Date(year: 2025, month: 1, day: 1)
+
+    /// The UTC date of `millis` (the acceptance clock), or `earliestToday` if that is later.
+    public static func today(atMillis millis: Int64) -> GS1Date {
+        max(GS1Date(unixSeconds: Int(millis / 1000)), earliestToday)
     }
 
     private static func text(
@@ -99,7 +88,10 @@ public enum ScanMapping {
     private static func number(_ pointer: JSONPointer?, in document: JSONValue, field: String) throws -> JSONValue? {
         guard let pointer, let value = pointer.resolve(in: document), value != .null else { return nil }
         switch value {
-        case .int, .double: return value
+        case .int: return value
+        case .double(let double):
+            guard double.isFinite else { throw Rejection("\(field) (\(pointer)) is out of range") }
+            return value
         case .string(let text):
             if let int = Int64(text) { return .int(int) }
             if let double = Double(text), double.isFinite { return .double(double) }
@@ -121,3 +113,4 @@ public enum ScanMapping {
 }
 
 import Foundation
+import GS1

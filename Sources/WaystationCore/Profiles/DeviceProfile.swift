@@ -42,6 +42,16 @@ public struct DeviceProfile: Sendable, Equatable {
         public var location: JSONPointer?
         /// Payloads larger than this are rejected unread.
         public var maxBytes: Int
+        /// What happens to a barcode that is not GS1 data at all (a location label, an internal code).
+        public var nonGS1: NonGS1 = .scan
+
+        /// The `nonGS1` option of a scanner profile.
+        public enum NonGS1: String, Sendable, CaseIterable {
+            /// It becomes a `scan` event carrying the barcode as read, so no label is lost.
+            case scan
+            /// It becomes a `rejected` row: the device should only ever read GS1 labels.
+            case reject
+        }
     }
 }
 
@@ -95,7 +105,8 @@ extension DeviceProfile {
             format: format, barcode: pointer("barcode"), quantity: pointer("quantity"),
             occurredAt: pointer("occurredAt"), messageID: pointer("messageId"), mode: pointer("mode"),
             location: pointer("location"),
-            maxBytes: Int(reader.size("maxBytes", minimum: 64) ?? 64 << 10))
+            maxBytes: Int(reader.size("maxBytes", minimum: 64) ?? 64 << 10),
+            nonGS1: reader.choice("nonGS1", as: MQTTPayload.NonGS1.self) ?? .scan)
         if format == .json && payload.barcode == nil && !reader.has("barcode") {
             reader.report(nil, "barcode", "is required for a JSON payload (a JSON pointer such as /barcode)")
             return nil

@@ -127,10 +127,9 @@ enum CoreConfigCorpus {
             "{F}:6:3: control.trustedKeys: is required: the ed25519:BASE64 public keys that may sign config (waystation keygen makes one)"
         ]),
         CoreConfigCase("modbus-endpoint.yaml", [
-            "{F}:8:14: devices[1].profile: no profile 'modbus-scale' in {DEVICES}",
-            "{F}:9:15: devices[1].endpoint: Modbus devices are not supported by this version of waystation yet",
-            "{F}:10:11: devices[1].unit: Modbus devices are not supported by this version of waystation yet",
-            "{F}:11:15: devices[1].interval: Modbus devices are not supported by this version of waystation yet",
+            "{F}:9:15: devices[1].endpoint: 'udp://192.168.10.21:502' is not a Modbus endpoint (did you mean 'tcp://'?); use tcp://host:port or rtu:///dev/ttyUSB0?baud=9600&parity=N&data=8&stop=1",
+            "{F}:10:11: devices[1].unit: 300 is out of range 1...247",
+            "{F}:11:15: devices[1].interval: 5ms is below the minimum of 50ms",
         ]),
         CoreConfigCase("broken-profile.yaml", [
             "{F}:5:14: devices[0].profile: profile 'dock-scanner' ({DIR}/profiles-broken/dock-scanner.yaml) is invalid",
@@ -151,7 +150,7 @@ enum CoreConfigCorpus {
         "{F}:16:12: upstream.batch.maxEvent: unknown key (did you mean 'maxEvents'?)",
         "{F}:16:35: upstream.batch.linger: '100' is not a duration (examples: 250ms, 10s, 5m)",
         "{F}:17:12: upstream.timeout: '10 seconds' is not a duration (examples: 250ms, 10s, 5m)",
-        "{F}:19:10: metrics: is not supported by this version of waystation yet",
+        "{F}:19:20: metrics.listen: 'nowhere' is not HOST:PORT (e.g. 127.0.0.1:9464) or off",
     ]
 
     /// Fixtures exercised by ConfigKnownBugTests instead of the table (they show bugs in Sources).
@@ -215,7 +214,7 @@ struct CoreConfigCorpusTests {
         let paths = Set(issues.map(\.path))
         for expected in ["gateway.id", "state.maxBytes", "state.durability", "floor.url", "floor.sessions",
                          "devices[0].profile", "upstream.batch.maxEvent", "upstream.batch.linger", "upstream.timeout",
-                         "metrics"] {
+                         "metrics.listen"] {
             #expect(paths.contains(expected), "missing a problem at \(expected)")
         }
     }

@@ -11,7 +11,7 @@ struct CoreConfigFuzzTests {
     func mutatedDemoConfig() throws {
         let demo = CoreTestPaths.configs.appendingPathComponent("demo.yaml")
         let text = Array(try CoreTestPaths.read(demo).utf8)
-        let profiles = try ["gs1-scanner", "raw-scanner"].map { try CoreScanMappingTests.profile($0) }
+        let profiles = try ["gs1-scanner", "raw-scanner", "modbus-scale"].map { try CoreScanMappingTests.profile($0) }
         let lookup: AgentConfigParser.ProfileLookup = { name in
             if let profile = profiles.first(where: { $0.name == name }) { return .success(profile) }
             return .failure(.init("no profile '\(name)'"))

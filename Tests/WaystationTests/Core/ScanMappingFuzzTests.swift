@@ -15,7 +15,7 @@ struct CoreScanMappingFuzzTests {
         var rejected = 0
         for index in 0..<count {
             let payload = mutator.mutate(seedBytes[index % seedBytes.count])
-            switch ScanMapping.map(payload: payload, device: device) {
+            switch CoreScanMappingTests.map(bytes: payload, device) {
             case .success(let message):
                 mapped += 1
                 if case .string(let barcode) = message.draft.subject["barcode"] {
@@ -34,9 +34,9 @@ struct CoreScanMappingFuzzTests {
     @Test("mutated payloads without timestamps: mapped or rejected, never a crash")
     func jsonPayloadsWithoutTimestamps() throws {
         let seeds = [
-            #"{"barcode": "]C1000340063810000000017", "qty": 1, "msgId": "sc-1-4711", "mode": "load"}"#,
+            #"{"barcode": "]C100340063810000000018", "qty": 1, "msgId": "sc-1-4711", "mode": "load"}"#,
             #"{"barcode": "4006381333931", "location": "DOCK-3", "qty": "12"}"#,
-            #"{"barcode": "0100614141000415", "msgId": 42}"#,
+            #"{"barcode": "0110614141000415", "msgId": 42}"#,
         ]
         let result = Self.fuzz(seeds: seeds, device: try CoreScanMappingTests.gs1Device(), count: 20_000, seed: 0xFA11)
         #expect(result.mapped > 100)
@@ -45,7 +45,7 @@ struct CoreScanMappingFuzzTests {
 
     @Test("mutated raw text payloads: mapped or rejected, never a crash")
     func rawPayloads() throws {
-        let seeds = ["0400638133393\r\n", "]C1000340063810000000017", "01006141410004151724123110ABC\n"]
+        let seeds = ["0400638133393\r\n", "]C100340063810000000018", "01106141410004151724123110ABC\n"]
         let result = Self.fuzz(seeds: seeds, device: try CoreScanMappingTests.rawDevice(), count: 20_000, seed: 0xFA12)
         #expect(result.mapped > 100)
         #expect(result.rejected > 100)

@@ -1,4 +1,5 @@
 import Foundation
+import GS1
 import Testing
 
 @testable import WaystationCore
@@ -23,8 +24,15 @@ struct CoreScanMappingTests {
             topic: "warehouse/receiving/scanner/+/raw", set: ["location": "RECV-1", "mode": "receive"])
     }
 
+    /// The day the tests scan on: two-digit years 77-99 are 19xx, 00-76 are 20xx.
+    static let today = GS1Date(year: 2026, month: 11, day: 22)
+
     static func map(_ payload: String, _ device: DeviceBinding) -> Result<MappedMessage, Rejection> {
-        ScanMapping.map(payload: Array(payload.utf8), device: device)
+        ScanMapping.map(payload: Array(payload.utf8), device: device, today: today)
+    }
+
+    static func map(bytes payload: [UInt8], _ device: DeviceBinding) -> Result<MappedMessage, Rejection> {
+        ScanMapping.map(payload: payload, device: device, today: today)
     }
 
     static func rejection(_ result: Result<MappedMessage, Rejection>) -> String? {
@@ -32,28 +40,26 @@ struct CoreScanMappingTests {
         return nil
     }
 
-    @Test("a full GS1 scanner payload becomes a scan draft")
+    @Test("a full GS1 scanner payload: an SSCC at a loading dock becomes a shipment milestone")
     func validPayload() throws {
-        let payload = #"{"barcode": "]C1000340063810000000017", "qty": 2, "ts": "2026-11-22T10:00:00.123Z", "msgId": "sc-1-4711"}"#
+        let payload = #"{"barcode": "]C100340063810000000018", "qty": 2, "ts": "2026-11-22T10:00:00.123Z", "msgId": "sc-1-4711"}"#
         let mapped = try Self.map(payload, Self.gs1Device()).get()
         #expect(mapped.messageID == "sc-1-4711")
-        #expect(mapped.draft.type == .scan)
+        #expect(mapped.draft.type == .shipmentMilestone)
         #expect(mapped.draft.lane == .critical)
         #expect(mapped.draft.device == "dock3-scanner")
         #expect(mapped.draft.occurredAtMillis == 1_795_341_600_123)
-        #expect(mapped.draft.subject["barcode"] == .string("]C1000340063810000000017"))
-        #expect(mapped.draft.subject["location"] == .string("DOCK-3"))
-        #expect(mapped.draft.data["mode"] == .string("load"))
-        #expect(mapped.draft.data["quantity"] == .int(2))
-        #expect(mapped.draft.data["uom"] == nil)
+        #expect(mapped.draft.subject.encoded == #"{"sscc":"340063810000000018","location":"DOCK-3","barcode":"]C100340063810000000018"}"#)
+        #expect(mapped.draft.data.encoded == #"{"milestone":"loaded","mode":"load","messageId":"sc-1-4711"}"#)
     }
 
-    @Test("only the barcode is required; occurredAt is left to acceptance time")
+    @Test("only the barcode is required; occurredAt is left to acceptance time; no mode means a scan")
     func minimalPayload() throws {
         let mapped = try Self.map(#"{"barcode": "4006381333931"}"#, Self.gs1Device(set: [:])).get()
         #expect(mapped.messageID == nil)
+        #expect(mapped.draft.type == .scan)
         #expect(mapped.draft.occurredAtMillis == nil)
-        #expect(mapped.draft.subject.encoded == #"{"barcode":"4006381333931"}"#)
+        #expect(mapped.draft.subject.encoded == #"{"gtin":"04006381333931","barcode":"4006381333931"}"#)
         #expect(mapped.draft.data.isEmpty)
     }
 
@@ -61,9 +67,9 @@ struct CoreScanMappingTests {
     func payloadOverridesSet() throws {
         let device = try Self.gs1Device(set: ["location": "DOCK-3", "mode": "load", "uom": "EA"])
         let mapped = try Self.map(#"{"barcode": "4006381333931", "mode": "receive", "location": "DOCK-9"}"#, device).get()
-        #expect(mapped.draft.data["mode"] == .string("receive"))
+        #expect(mapped.draft.type == .inventoryAdjustment)
+        #expect(mapped.draft.data.encoded == #"{"delta":1,"uom":"EA","mode":"receive"}"#)
         #expect(mapped.draft.subject["location"] == .string("DOCK-9"))
-        #expect(mapped.draft.data["uom"] == .string("EA"))
     }
 
     @Test("numeric message ids and quantities in strings are accepted")
@@ -112,9 +118,9 @@ struct CoreScanMappingTests {
 
     @Test("a barcode over 256 bytes is rejected")
     func longBarcode() throws {
-        let payload = #"{"barcode": ""# + String(repeating: "9", count: 257) + #""}"#
+        let payload = #"{"barcode": ""# + String(repeating: "X", count: 257) + #""}"#
         #expect(Self.rejection(Self.map(payload, try Self.gs1Device())) == "barcode longer than 256 bytes")
-        let fits = #"{"barcode": ""# + String(repeating: "9", count: 256) + #""}"#
+        let fits = #"{"barcode": ""# + String(repeating: "X", count: 256) + #""}"#
         #expect(Self.rejection(Self.map(fits, try Self.gs1Device())) == nil)
     }
 
@@ -135,27 +141,28 @@ struct CoreScanMappingTests {
 
     @Test("raw text scanner: trailing CR/LF is trimmed, set: values apply")
     func rawPayload() throws {
-        let mapped = try Self.map("0400638133393\r\n", Self.rawDevice()).get()
+        let mapped = try Self.map("4006381333931\r\n", Self.rawDevice()).get()
         #expect(mapped.messageID == nil)
         #expect(mapped.draft.device == "receiving-scanner")
-        #expect(mapped.draft.subject["barcode"] == .string("0400638133393"))
-        #expect(mapped.draft.subject["location"] == .string("RECV-1"))
-        #expect(mapped.draft.data["mode"] == .string("receive"))
+        #expect(mapped.draft.type == .inventoryAdjustment)
+        #expect(mapped.draft.subject.encoded == #"{"gtin":"04006381333931","location":"RECV-1","barcode":"4006381333931"}"#)
+        #expect(mapped.draft.data.encoded == #"{"delta":1,"mode":"receive"}"#)
         #expect(mapped.draft.occurredAtMillis == nil)
-        // A JSON-looking raw payload is still just text.
+        // A JSON-looking raw payload is still just text: not GS1, so a plain scan.
         let json = try Self.map(#"{"barcode": "x"}"#, Self.rawDevice()).get()
+        #expect(json.draft.type == .scan)
         #expect(json.draft.subject["barcode"] == .string(#"{"barcode": "x"}"#))
     }
 
     @Test("raw text scanner: rejections")
     func rawRejections() throws {
         let device = try Self.rawDevice()
-        #expect(Self.rejection(ScanMapping.map(payload: [0x30, 0xFF, 0xFE, 0x0D, 0x0A], device: device)) == "payload is not UTF-8 text")
+        #expect(Self.rejection(Self.map(bytes: [0x30, 0xFF, 0xFE, 0x0D, 0x0A], device)) == "payload is not UTF-8 text")
         #expect(Self.rejection(Self.map("\r\n", device)) == "barcode is empty")
         #expect(Self.rejection(Self.map("", device)) == "barcode is empty")
         let limit = device.profile.payload.maxBytes
         #expect(limit == 4 * 1024)
         let tooBig = [UInt8](repeating: 0x39, count: limit + 1)
-        #expect(Self.rejection(ScanMapping.map(payload: tooBig, device: device)) == "payload too large: \(limit + 1) bytes, limit \(limit)")
+        #expect(Self.rejection(Self.map(bytes: tooBig, device)) == "payload too large: \(limit + 1) bytes, limit \(limit)")
     }
 }
