@@ -4,8 +4,8 @@ public import WaystationCore
 /// probation time, it cannot reach what the previous config could reach.
 ///
 /// - upstream: the previous config's lanes were healthy (their last attempt succeeded) and now a lane has
-///   failed since the switch and is still failing, or nothing was delivered while the oldest waiting event
-///   grew older than the probation time;
+///   failed since the switch and is still failing, or nothing got through while an event waited half the
+///   probation time (or the bulk lane's linger, if longer) — so `probation` should exceed `upstream.timeout`;
 /// - floor broker: the previous config was connected and the new one is not;
 /// - Modbus: the previous config polled at least one device successfully and none of the new config's
 ///   Modbus devices has been polled successfully since the switch.
@@ -44,6 +44,10 @@ public struct Probation: Sendable {
         case failed(String)
     }
 
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     private var window: String { "within the \(DurationText.format(duration)) probation" }
 
     private func upstream(_ now: FleetHealth) -> Check {
@@ -56,10 +60,13 @@ public struct Probation: Sendable {
         if let (name, lane) = failing.min(by: { $0.key < $1.key }) {
             return .failed("upstream \(config.upstream.url) not reachable \(window) (\(name) lane: \(lane.lastError ?? "authentication refused"))")
         }
-        if delivered == 0, let oldest = now.oldestUndeliveredSeconds, oldest >= Double(duration.components.seconds) {
+        // One batch may be the previous sink's, finishing after the switch. An event that has waited half the
+        // probation (or the bulk linger, if longer) with nothing else getting through means no way upstream.
+        let patience = max(duration / 2, config.upstream.batch.linger)
+        if delivered <= 1, let oldest = now.oldestUndeliveredSeconds, oldest >= Self.seconds(patience) {
             let lastError = now.lanes.values.compactMap(\.lastError).first.map { "; last error: \($0)" } ?? ""
             return .failed(
-                "upstream \(config.upstream.url) not reachable \(window) (nothing delivered; the oldest event has waited \(Int(oldest))s\(lastError))")
+                "upstream \(config.upstream.url) not reachable \(window) (nothing delivered; an event has waited \(Int(oldest.rounded()))s\(lastError))")
         }
         return .unknown
     }

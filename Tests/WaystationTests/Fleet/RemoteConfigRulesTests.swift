@@ -112,7 +112,8 @@ struct ProbationTests {
         #expect(probation.verdict(failing, timeUp: false) == .undecided)
         guard case .failed(let reasons) = probation.verdict(failing, timeUp: true) else { Issue.record("did not fail"); return }
         #expect(reasons.first?.contains("not reachable within the 5s probation (critical lane: connection refused)") == true)
-        #expect(probation.verdict(Self.health(delivered: 10, oldest: 9), timeUp: true) != .passed)
+        #expect(probation.verdict(Self.health(delivered: 11, oldest: 3), timeUp: true) != .passed)
+        #expect(probation.verdict(Self.health(delivered: 11, oldest: 1), timeUp: true) == .passed)
         guard case .failed(let floor) = probation.verdict(Self.health(delivered: 12, floor: false), timeUp: true) else {
             Issue.record("floor loss not caught")
             return
