@@ -126,7 +126,7 @@ public final class MQTTIngest: Service, Sendable {
         let device = router.device(for: message.topic)
         let input: OutboxInput
         if let device {
-            switch ScanMapping.map(payload: message.payload, device: device, today: ScanMapping.today(atMillis: Timestamp.nowMillis())) {
+            switch Self.map(message.payload, device: device) {
             case .success(let mapped):
                 input = .event(mapped.draft, dedupe: mapped.messageID.map { DedupeKey(device: device.id, messageID: $0) })
             case .failure(let rejection):
@@ -163,8 +163,19 @@ public final class MQTTIngest: Service, Sendable {
         }
     }
 
+    /// A scanner's payload becomes a logistics event, a sensor's a measurement, as the device's profile says.
+    static func map(_ payload: [UInt8], device: DeviceBinding) -> Result<MappedMessage, Rejection> {
+        switch device.profile.payload.event {
+        case .measurement: MeasurementMapping.map(payload: payload, device: device)
+        case .scan: ScanMapping.map(payload: payload, device: device, today: ScanMapping.today(atMillis: Timestamp.nowMillis()))
+        }
+    }
+
     /// `scan 4006381333931` — what a floor technician wants to see on the status page.
     static func summary(of draft: EventDraft) -> String {
+        if draft.type == .measurement, let metric = draft.data["metric"]?.stringValue, let value = draft.data["value"] {
+            return "\(metric) \(value.encoded)\(draft.data["unit"]?.stringValue.map { " " + $0 } ?? "")"
+        }
         let identifier = ["sscc", "gtin", "barcode"].lazy.compactMap { draft.subject[$0]?.stringValue }.first
         return [draft.type.rawValue, identifier].compactMap { $0 }.joined(separator: " ")
     }

@@ -44,6 +44,21 @@ public struct DeviceProfile: Sendable, Equatable {
         public var maxBytes: Int
         /// What happens to a barcode that is not GS1 data at all (a location label, an internal code).
         public var nonGS1: NonGS1 = .scan
+        /// `measurement` for sensors publishing readings over MQTT (bulk lane); `scan` for scanners.
+        public var event: Event = .scan
+        /// Measurement profiles: the metric's name, the JSON pointer to its number, its unit.
+        public var measurement: Measurement?
+
+        public enum Event: String, Sendable, CaseIterable {
+            case scan
+            case measurement
+        }
+
+        public struct Measurement: Sendable, Equatable {
+            public var metric: String
+            public var value: JSONPointer
+            public var unit: String?
+        }
 
         /// The `nonGS1` option of a scanner profile.
         public enum NonGS1: String, Sendable, CaseIterable {
@@ -107,10 +122,32 @@ extension DeviceProfile {
             location: pointer("location"),
             maxBytes: Int(reader.size("maxBytes", minimum: 64) ?? 64 << 10),
             nonGS1: reader.choice("nonGS1", as: MQTTPayload.NonGS1.self) ?? .scan)
+        var result = payload
+        result.event = reader.choice("event", as: MQTTPayload.Event.self) ?? .scan
+        if result.event == .measurement {
+            return parseMeasurement(reader, into: result, value: pointer("value"))
+        }
+        for key in ["metric", "value", "unit"] where reader.has(key) {
+            reader.report(reader.node(key), key, "only applies to `event: measurement` profiles")
+        }
         if format == .json && payload.barcode == nil && !reader.has("barcode") {
             reader.report(nil, "barcode", "is required for a JSON payload (a JSON pointer such as /barcode)")
             return nil
         }
+        return result
+    }
+
+    private static func parseMeasurement(_ reader: FieldReader, into payload: MQTTPayload, value: JSONPointer?) -> MQTTPayload? {
+        var payload = payload
+        let metric = reader.string("metric", required: true)
+        let unit = reader.string("unit")
+        if payload.format == .text { reader.report(reader.node("format"), "format", "a measurement payload is JSON") }
+        if payload.barcode != nil { reader.report(reader.node("barcode"), "barcode", "has no meaning for a measurement") }
+        guard let metric, let value else {
+            if value == nil && !reader.has("value") { reader.report(nil, "value", "is required: the JSON pointer to the number, e.g. /t") }
+            return nil
+        }
+        payload.measurement = MQTTPayload.Measurement(metric: metric, value: value, unit: unit)
         return payload
     }
 }
