@@ -78,8 +78,10 @@ struct MappingEndToEndTests {
 
     @Test("Scans in every mode arrive upstream typed, with subjects; invalid barcodes are rejected per device; events match the schema")
     func scansInEveryMode() async throws {
+        let metricsPort = TestEnvironment.freePort()
         let harness = try await Harness.start("mapping") { broker, receiver in
-            AgentProcess.config(broker: broker.url, upstream: receiver.url, devices: Self.devices)
+            AgentProcess.config(
+                broker: broker.url, upstream: receiver.url, devices: Self.devices, metrics: "127.0.0.1:\(metricsPort)")
         }
         defer { Task { await harness.stop() } }
         try await ScanPublisher(port: harness.broker.port, clientID: "mapping").publishPayloads(Self.messages)
@@ -115,6 +117,10 @@ struct MappingEndToEndTests {
             #expect(rows.contains { $0.contains("dock1-scanner  warehouse/dock1/scanner/1/scan  " + invalid.reason) }, "\(invalid.reason) in \(listed.output)")
         }
         #expect(rows.contains { $0.hasSuffix("receiving-scanner  warehouse/receiving/scanner/2/raw  barcode 4006381333930: GTIN check digit 0, expected 1") })
+        let metrics = try TestEnvironment.run("/usr/bin/curl", ["-sf", "http://127.0.0.1:\(metricsPort)/metrics"]).output
+        #expect(metrics.contains(#"waystation_inputs_rejected_total{device="dock1-scanner"} 3"#), "\(metrics)")
+        #expect(metrics.contains(#"waystation_inputs_rejected_total{device="receiving-scanner"} 1"#))
+        #expect(metrics.contains(#"waystation_events_accepted_total{device="dock1-scanner"} \#(Self.jsonScans.count)"#))
 
         // The events as the receiver stored them, against schemas/waystation.event.v1.schema.json.
         let validation = try Self.validate("event", events.map(\.body), in: harness.directory)
