@@ -32,6 +32,7 @@ extension ScanMapping {
         }
         let reportedMode = reading.mode ?? device.set["mode"]
         let mode = reportedMode.flatMap(ScanMode.init(reported:))
+        let uom = device.set["uom"].map(JSONValue.string)
         var type = EventType.scan
         var subject = JSONObject()
         var data = JSONObject()
@@ -43,7 +44,7 @@ extension ScanMapping {
                 return .failure(Rejection("barcode \(displayed(barcode)) is not GS1 (the profile has nonGS1: reject)"))
             }
             data["quantity"] = reading.quantity
-            data["uom"] = device.set["uom"].map(JSONValue.string)
+            data["uom"] = uom
         case .gs1(let parsed):
             let fields = GS1EventFields(parsed)
             subject = fields.subject
@@ -53,7 +54,7 @@ extension ScanMapping {
                 return .failure(error)
             }
             // A unit of measure goes with a quantity; a milestone has none.
-            if type != .shipmentMilestone { data["uom"] = device.set["uom"].map(JSONValue.string) }
+            if type != .shipmentMilestone { data["uom"] = uom }
             for (key, value) in fields.data.entries { data[key] = value }
         }
         if let location = reading.location ?? device.set["location"] { subject["location"] = .string(location) }
