@@ -130,18 +130,7 @@ public final class FieldReader {
 
     /// A mapping of text to text, such as a device's `set:` block.
     public func stringMap(_ key: String) -> [(String, String)]? {
-        guard let child = node(key) else { return nil }
-        guard case .mapping(let pairs) = child.value else {
-            report(child, key, "expected a mapping")
-            return nil
-        }
-        return pairs.compactMap { pair in
-            guard case .scalar(let text) = pair.value.value else {
-                report(pair.value, "\(key).\(pair.key)", "expected a text value")
-                return nil
-            }
-            return (pair.key, text)
-        }
+        stringMapEntries(key)?.map { ($0.key, $0.value) }
     }
 
     /// `stringMap` with the position of every key, for messages about one entry.

@@ -1,3 +1,4 @@
+import WaystationCore
 import Foundation
 
 /// Paths of the checked-in files the Core tests read, found from this source file (no bundle resources).
@@ -32,17 +33,5 @@ enum CoreTestPaths {
     static func read(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 }
 
-/// SplitMix64: a tiny deterministic generator, so random tests replay the same inputs every run.
-struct CoreSplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seedable generator (WaystationCore.SplitMix64).
+typealias CoreSplitMix64 = SplitMix64

@@ -1,22 +1,12 @@
 import Foundation
 import Testing
+import WaystationCore
 import WaystationTestSupport
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A small deterministic generator, so a failing kill schedule can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Chaos: kill -9 and upstream outages", .serialized)
 struct ChaosTests {
@@ -26,13 +16,13 @@ struct ChaosTests {
         defer { Task { await harness.stop() } }
         let total = 50_000
         let kills = 12
-        var generator = SplitMix64(state: 20_261_122)
+        var generator = SplitMix64(seed: 20_261_122)
         let publishing = Task {
             try await ScanPublisher(port: harness.broker.port, clientID: "chaos").publish(0..<total, rate: 2_500)
         }
         // The upstream flaps between healthy, 503, 429 with Retry-After, and slow, on its own seeded schedule.
         let flapping = Task {
-            var flaps = SplitMix64(state: 7)
+            var flaps = SplitMix64(seed: 7)
             while !Task.isCancelled {
                 switch Int.random(in: 0..<4, using: &flaps) {
                 case 0: try? harness.receiver.clearFault()

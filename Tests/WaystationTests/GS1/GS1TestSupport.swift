@@ -1,4 +1,5 @@
 @testable import GS1
+import WaystationCore
 
 enum GS1Fixtures {
     /// The fixed "today" of the table: two-digit years 77-99 are 19xx, 00-76 are 20xx.
@@ -80,20 +81,8 @@ enum GS1Fixtures {
     }
 }
 
-/// SplitMix64: a tiny, fixed-seed generator so every run sees the same inputs.
-struct GS1SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seedable generator (WaystationCore.SplitMix64).
+typealias GS1SplitMix64 = SplitMix64
 
 /// Random valid element strings: the generated (AI, value) pairs and their three written forms.
 struct GS1ValidSample {
