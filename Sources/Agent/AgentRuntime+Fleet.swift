@@ -95,6 +95,7 @@ struct AgentFleetHost: FleetHost {
     func flush() async -> String {
         // Store commands queued by the CLI run now rather than within the second.
         try? await runtime.outbox.runQueuedCommands()
+        runtime.uplink.wake()
         let stats = try? await runtime.outbox.stats()
         let status = runtime.uplink.status.snapshot
         let lanes = (stats?.lanes ?? []).map { lane in

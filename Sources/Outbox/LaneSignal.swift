@@ -21,7 +21,8 @@ public final class LaneSignal: Sendable {
 
     public func generation(_ lane: Lane) -> UInt64 { state.withLock { $0.generations[lane, default: 0] } }
 
-    func bump(_ lanes: Set<Lane>) {
+    /// Wakes whoever waits on these lanes.
+    public func bump(_ lanes: Set<Lane>) {
         guard !lanes.isEmpty else { return }
         let ready = state.withLock { state in
             for lane in lanes { state.generations[lane, default: 0] += 1 }

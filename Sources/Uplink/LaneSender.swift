@@ -13,6 +13,7 @@ struct LaneSender {
     let sink: @Sendable () -> any BatchSink
     let status: UplinkStatus
     let heartbeat: Heartbeat
+    let wakeups: LaneSignal
     let logger: Logger
     /// Accepted → acknowledged, per event (`waystation_delivery_latency_seconds`).
     var latency: Metrics.Timer { Metrics.Timer(label: "waystation_delivery_latency_seconds", dimensions: [("lane", lane.rawValue)]) }
@@ -113,8 +114,17 @@ struct LaneSender {
         }
     }
 
+    /// Sleeps `duration`, or less if woken (`Uplink.wake`) or shutting down.
     private func sleep(_ duration: Duration, _ why: String) async {
         heartbeat.expect(why, within: duration)
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+        let generation = wakeups.generation(lane)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: duration) }
+                group.addTask { await wakeups.wait(lane, after: generation) }
+                await group.next()
+                group.cancelAll()
+            }
+        }
     }
 }

@@ -47,6 +47,11 @@ public final class Uplink: Service, Sendable {
     private let state: Mutex<(settings: Settings, sink: any BatchSink)>
     private let retired = Mutex<[any BatchSink]>([])
     private let heartbeats = Mutex<[Lane: Heartbeat]>([:])
+    /// Cuts short a lane's back-off or linger (`flush`).
+    let wakeups = LaneSignal()
+
+    /// Every lane tries again now instead of finishing its back-off (the fleet `flush` command).
+    public func wake() { wakeups.bump(Set(Lane.allCases)) }
     private let started = Atomic<Bool>(false)
 
     /// Whether the lane senders run (for readiness).
@@ -88,7 +93,8 @@ public final class Uplink: Service, Sendable {
             heartbeats.withLock { $0[lane] = heartbeat }
             let sender = LaneSender(
                 lane: lane, outbox: outbox, settings: { [self] in state.withLock { $0.settings } },
-                sink: { [self] in state.withLock { $0.sink } }, status: status, heartbeat: heartbeat, logger: logger)
+                sink: { [self] in state.withLock { $0.sink } }, status: status, heartbeat: heartbeat, wakeups: wakeups,
+                logger: logger)
             let stuck: String? = await withTaskGroup(of: String?.self) { group in
                 group.addTask { await sender.run(); return nil }
                 group.addTask {

@@ -36,7 +36,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
             try connection.subscribe(topic, qos: qos)
             try await connection.start()
-            print("subscribed")
+            FileHandle.standardOutput.write(Data("subscribed\n".utf8))  // unbuffered: the script waits for it
             let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
             while progress.withLock({ $0.count }) < count && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
