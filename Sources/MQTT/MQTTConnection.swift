@@ -129,7 +129,7 @@ public final class MQTTConnection: @unchecked Sendable {
             let rc = mosquitto_connect_async(handle, options.host, Int32(options.port), Int32(options.keepAliveSeconds))
             if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 // A broker that is down now is normal at boot; the loop thread keeps retrying.
-                let reason = MQTTError.describe(rc, errno: waystation_mosq_errno())
+                let reason = self.describeFailure(rc, errno: waystation_mosq_errno(), wasConnected: false)
                 self.state.withLock { $0.lastError = reason }
                 self.logger.warning("MQTT broker not reachable yet; retrying", metadata: ["broker": "\(options.brokerDescription)", "reason": "\(reason)"])
             }
@@ -232,7 +232,8 @@ public final class MQTTConnection: @unchecked Sendable {
     }
 
     private func didDisconnect(_ rc: Int32) {
-        let reason = rc == 0 ? "disconnected on request" : MQTTError.describe(rc, errno: waystation_mosq_errno())
+        let code = waystation_mosq_errno()
+        let reason = rc == 0 ? "disconnected on request" : describeFailure(rc, errno: code, wasConnected: isConnected)
         let handler = state.withLock { state in
             state.connected = false
             state.lastError = reason
@@ -251,6 +252,18 @@ public final class MQTTConnection: @unchecked Sendable {
             ? Array(UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))) : []
         let handler = state.withLock { $0.messageHandler }
         handler?(MQTTMessage(topic: topic, payload: payload, qos: Int(message.qos), retain: message.retain))
+    }
+
+    /// A broker that closes a TLS connection before accepting it usually wants a client certificate (or refuses
+    /// ours); libmosquitto only says "Protocol error" or "The connection was lost".
+    private func describeFailure(_ rc: Int32, errno code: Int32, wasConnected: Bool) -> String {
+        let reason = MQTTError.describe(rc, errno: code)
+        let tlsLayer = [MOSQ_ERR_CONN_LOST, MOSQ_ERR_TLS].contains { rc == Int32($0.rawValue) }
+            || (rc == Int32(MOSQ_ERR_ERRNO.rawValue) && code == EPROTO)
+        guard options.tls != nil, !wasConnected, tlsLayer else { return reason }
+        // A handshake failure libmosquitto logged a moment ago says more than the return code.
+        let logged = state.withLock { $0.lastError }
+        return logged.hasPrefix(MQTTTLSFailure.prefix) ? logged : MQTTTLSFailure.closedBeforeAccepted(reason)
     }
 
     /// libmosquitto reports failures on its network thread (a TLS handshake, a certificate it cannot load) only

@@ -1,3 +1,5 @@
+import Foundation
+
 extension HTTPSink {
     /// What BoringSSL and NIOSSL report, and what the operator should check.
     private static let tlsFailures: [(code: String, why: String)] = [

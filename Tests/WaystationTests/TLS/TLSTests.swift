@@ -13,9 +13,36 @@ struct TLSTests {
     /// One broken set-up and what the agent's log must say about it.
     struct Refusal: CustomStringConvertible {
         var description: String
-        /// The config section (floor or upstream) that is wrong.
-        var section: String
+        /// The whole agent config, with the broken TLS settings.
+        var config: String
         var expected: [String]
+    }
+
+    /// For each refusal: reload into it, let the devices send 5 scans, expect the clear error and no delivery;
+    /// reload the good config and expect those scans delivered, once. `sent`: scans the receiver holds already.
+    private func refuseThenRecover(
+        _ refusals: [Refusal], good: String, agent: AgentProcess, devices: ScanPublisher, receiver: Receiver, sent: Int
+    ) async throws {
+        var sent = sent
+        for refusal in refusals {
+            let offset = agent.log.count
+            try agent.writeConfig(refusal.config)
+            agent.signal(SIGHUP)
+            #expect(await TestEnvironment.eventually(timeout: .seconds(10)) { agent.log(after: offset).contains("config reloaded") })
+            // Devices keep scanning: the floor broker queues for the agent's session, or the outbox keeps them.
+            try await devices.publish(sent..<(sent + 5))
+            sent += 5
+            let refused = await TestEnvironment.eventually(timeout: .seconds(30)) {
+                let log = agent.log(after: offset)
+                return refusal.expected.allSatisfy { log.contains($0) }
+            }
+            #expect(refused, "\(refusal): expected \(refusal.expected) in the log: \(agent.log(after: offset))")
+            #expect(receiver.eventCount() == sent - 5, "\(refusal): delivered anyway")
+            try agent.writeConfig(good)
+            agent.signal(SIGHUP)
+            #expect(await receiver.waitForEvents(sent) == sent, "\(refusal): scans sent while refused were not delivered after the fix")
+        }
+        #expect(Set(try receiver.events().map(\.id)).count == sent, "an event arrived twice")
     }
 
     @Test("Floor broker over mqtts with client certificates; wrong CA, expired, wrong host and no client certificate are refused, nothing lost")
@@ -26,45 +53,32 @@ struct TLSTests {
         let receiver = try Receiver(directory: directory)
         #expect(await broker.ready(), "mosquitto did not start: \(broker.log)")
         #expect(await receiver.ready())
+        func config(_ tls: String, _ port: Int) -> String {
+            AgentProcess.config(floorTLS: tls, broker: broker.url(port), upstream: receiver.url)
+        }
         let good = AgentProcess.tlsSection(caFile: pki.caFile, client: pki.client)
-        let agent = try AgentProcess(
-            directory: directory, config: AgentProcess.config(floorTLS: good, broker: broker.url(broker.tlsPort), upstream: receiver.url))
+        let agent = try AgentProcess(directory: directory, config: config(good, broker.tlsPort))
         try agent.start()
         #expect(await agent.connected(), "agent did not connect over TLS: \(agent.log)")
         let devices = ScanPublisher(port: broker.port, clientID: "floor-device")
         try await devices.publish(0..<20)
         #expect(await receiver.waitForEvents(20) == 20)
-
-        let refusals: [(Refusal, url: String)] = [
-            (Refusal(description: "wrong CA", section: AgentProcess.tlsSection(caFile: pki.otherCAFile, client: pki.client),
-                     expected: ["TLS", "certificate verify failed", "floor.tls.caFile"]), broker.url(broker.tlsPort)),
-            (Refusal(description: "expired server certificate", section: good, expected: ["TLS", "certificate has expired"]),
-             broker.url(broker.expiredPort)),
-            (Refusal(description: "wrong host name", section: good, expected: ["TLS", "certificate verify failed", "host name"]),
-             broker.url(broker.wrongHostPort)),
-            (Refusal(description: "no client certificate", section: AgentProcess.tlsSection(caFile: pki.caFile, client: nil),
-                     expected: ["TLS", "certificate required"]), broker.url(broker.tlsPort)),
+        let refusals = [
+            Refusal(
+                description: "wrong CA", config: config(AgentProcess.tlsSection(caFile: pki.otherCAFile, client: pki.client), broker.tlsPort),
+                expected: ["TLS handshake failed", "not signed by the CA in tls.caFile"]),
+            Refusal(
+                description: "expired server certificate", config: config(good, broker.expiredPort),
+                expected: ["TLS handshake failed", "has expired"]),
+            Refusal(
+                description: "wrong host name", config: config(good, broker.wrongHostPort),
+                expected: ["TLS handshake failed", "does not name the host name"]),
+            Refusal(
+                description: "no client certificate", config: config(AgentProcess.tlsSection(caFile: pki.caFile, client: nil), broker.tlsPort),
+                expected: ["TLS handshake failed", "client certificate"]),
         ]
-        var sent = 20
-        for (refusal, url) in refusals {
-            let offset = agent.log.count
-            try agent.writeConfig(AgentProcess.config(floorTLS: refusal.section, broker: url, upstream: receiver.url))
-            agent.signal(SIGHUP)
-            let refused = await TestEnvironment.eventually(timeout: .seconds(20)) {
-                let log = agent.log(after: offset)
-                return refusal.expected.allSatisfy { log.contains($0) }
-            }
-            #expect(refused, "\(refusal): expected \(refusal.expected) in the log: \(agent.log(after: offset))")
-            #expect(!agent.log(after: offset).contains("MQTT connected"), "\(refusal): connected anyway")
-            // Devices keep scanning; the broker queues for the agent's persistent session.
-            try await devices.publish(sent..<(sent + 5))
-            sent += 5
-            try agent.writeConfig(AgentProcess.config(floorTLS: good, broker: broker.url(broker.tlsPort), upstream: receiver.url))
-            agent.signal(SIGHUP)
-            #expect(await receiver.waitForEvents(sent) == sent, "\(refusal): scans sent while refused were not delivered after the fix")
-        }
-        let events = try receiver.events()
-        #expect(Set(events.map(\.id)).count == sent)
+        try await refuseThenRecover(
+            refusals, good: config(good, broker.tlsPort), agent: agent, devices: devices, receiver: receiver, sent: 20)
         #expect(agent.isRunning)
         await agent.stop()
         await receiver.stop()
@@ -83,47 +97,31 @@ struct TLSTests {
         for server in [receiver, expired, wrongHost] {
             #expect(await server.readyOverTLS(client: pki.client), "HTTPS receiver did not start: see \(server.directory)/receiver.log")
         }
-        func upstream(_ url: String, _ tls: String) -> String { "url: \(url)\n  \(tls)" }
-        let good = upstream(receiver.httpsURL(), AgentProcess.tlsSection(caFile: pki.caFile, client: pki.client))
-        let agent = try AgentProcess(directory: directory, config: AgentProcess.config(broker: broker.url, upstream: good))
+        func config(_ url: String, _ tls: String) -> String {
+            AgentProcess.config(broker: broker.url, upstream: "url: \(url)\n  \(tls)")
+        }
+        let client = AgentProcess.tlsSection(caFile: pki.caFile, client: pki.client)
+        let agent = try AgentProcess(directory: directory, config: config(receiver.httpsURL(), client))
         try agent.start()
         #expect(await agent.connected())
         let devices = ScanPublisher(port: broker.port, clientID: "https-device")
         try await devices.publish(0..<20)
         #expect(await receiver.waitForEvents(20) == 20, "nothing delivered over HTTPS: \(agent.log)")
-
         let refusals = [
             Refusal(
-                description: "wrong CA", section: upstream(receiver.httpsURL(), AgentProcess.tlsSection(caFile: pki.otherCAFile, client: pki.client)),
-                expected: ["TLS handshake failed", "certificate", "upstream.tls.caFile"]),
+                description: "wrong CA", config: config(receiver.httpsURL(), AgentProcess.tlsSection(caFile: pki.otherCAFile, client: pki.client)),
+                expected: ["TLS handshake failed", "upstream.tls.caFile"]),
             Refusal(
-                description: "expired server certificate", section: upstream(expired.httpsURL(), AgentProcess.tlsSection(caFile: pki.caFile, client: pki.client)),
-                expected: ["TLS handshake failed", "expired"]),
+                description: "expired server certificate", config: config(expired.httpsURL(), client), expected: ["TLS handshake failed", "expired"]),
             Refusal(
-                description: "wrong host name", section: upstream(wrongHost.httpsURL(), AgentProcess.tlsSection(caFile: pki.caFile, client: pki.client)),
-                expected: ["TLS handshake failed", "host name"]),
+                description: "wrong host name", config: config(wrongHost.httpsURL(), client),
+                expected: ["TLS handshake failed", "does not name the host name"]),
             Refusal(
-                description: "no client certificate", section: upstream(receiver.httpsURL(), AgentProcess.tlsSection(caFile: pki.caFile, client: nil)),
-                expected: ["TLS handshake failed", "certificate"]),
+                description: "no client certificate", config: config(receiver.httpsURL(), AgentProcess.tlsSection(caFile: pki.caFile, client: nil)),
+                expected: ["TLS handshake failed", "requires a client certificate"]),
         ]
-        var sent = 20
-        for refusal in refusals {
-            let offset = agent.log.count
-            try agent.writeConfig(AgentProcess.config(broker: broker.url, upstream: refusal.section))
-            agent.signal(SIGHUP)
-            #expect(await TestEnvironment.eventually(timeout: .seconds(10)) { agent.log(after: offset).contains("config reloaded") })
-            try await devices.publish(sent..<(sent + 5))
-            sent += 5
-            let refused = await TestEnvironment.eventually(timeout: .seconds(30)) {
-                let log = agent.log(after: offset)
-                return refusal.expected.allSatisfy { log.contains($0) }
-            }
-            #expect(refused, "\(refusal): expected \(refusal.expected) in the log: \(agent.log(after: offset))")
-            #expect(receiver.eventCount() == sent - 5, "\(refusal): delivered anyway")
-            try agent.writeConfig(AgentProcess.config(broker: broker.url, upstream: good))
-            agent.signal(SIGHUP)
-            #expect(await receiver.waitForEvents(sent) == sent, "\(refusal): the outbox did not deliver after the fix")
-        }
+        try await refuseThenRecover(
+            refusals, good: config(receiver.httpsURL(), client), agent: agent, devices: devices, receiver: receiver, sent: 20)
         #expect(expired.eventCount() == 0 && wrongHost.eventCount() == 0)
         #expect(try receiver.duplicatesSeen() == 0)
         await agent.stop()
