@@ -18,9 +18,9 @@ struct Quota: Sendable {
 
     /// Bytes the store's live pages take.
     static func usedBytes(_ db: Database) throws -> Int64 {
-        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-        let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-        let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        let pageSize = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_size")) ?? 4096
+        let pages = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_count")) ?? 0
+        let free = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
         return (pages - free) * pageSize
     }
 
@@ -34,8 +34,8 @@ struct Quota: Sendable {
         }
         if let freeDisk, freeDisk < minFreeBytes {
             // The file cannot grow: make room inside it (freed pages are reused) for a while of input.
-            let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-            let reusable = (try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) * pageSize
+            let pageSize = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA page_size")) ?? 4096
+            let reusable = (try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0) * pageSize
             let headroom = max(256 << 10, used / 20)
             guard reusable < headroom else { return nil }
             return Pressure(

@@ -13,6 +13,8 @@ final class WriterState: Sendable {
         var commits = 0
         var refusing: String?
         var lastFreeProbe: (at: Int64, bytes: Int64?) = (0, nil)
+        var bytesSinceQuotaCheck: Int64 = 0
+        var comfortable = false
     }
 
     private let seqs: Mutex<Seqs>
@@ -82,10 +84,11 @@ final class WriterState: Sendable {
             }
         }
         for lane in context.lanes {
-            try db.execute(
-                sql: "INSERT INTO lanes (lane, last_seq) VALUES (?, ?) ON CONFLICT (lane) DO UPDATE SET last_seq = excluded.last_seq",
-                arguments: [lane.code, context.next[lane]])
+            try db.cachedStatement(
+                sql: "INSERT INTO lanes (lane, last_seq) VALUES (?, ?) ON CONFLICT (lane) DO UPDATE SET last_seq = excluded.last_seq"
+            ).execute(arguments: [lane.code, context.next[lane]])
         }
+        seqs.withLock { $0.bytesSinceQuotaCheck += context.bytesWritten }
         try Counters.add(
             ["accepted": context.accepted, "duplicates": duplicates, "rejected": rejected, "refused": refused, "evicted": context.evicted,
                 "gaps": context.gaps, "replayed": context.replayed],
@@ -102,11 +105,21 @@ final class WriterState: Sendable {
 
     /// Evicts bulk events to get within quota; returns why input must be refused if that is not enough.
     private func makeRoom(_ context: inout CommitContext) throws -> String? {
-        let freeDisk = seqs.withLock { seqs -> Int64? in
+        let (freeDisk, skip) = seqs.withLock { seqs -> (Int64?, Bool) in
             if context.now - seqs.lastFreeProbe.at > 200 {
                 seqs.lastFreeProbe = (context.now, FileSystem.freeBytes(quota.directory))
             }
-            return seqs.lastFreeProbe.bytes
+            // Well inside the budget, the next check can wait until 2% of it has been written: the store
+            // cannot overshoot by more than that, and most commits skip three PRAGMA queries.
+            let skip = seqs.comfortable && seqs.bytesSinceQuotaCheck < quota.maxBytes / 50
+                && (seqs.lastFreeProbe.bytes ?? Int64.max) > 2 * quota.minFreeBytes
+            return (seqs.lastFreeProbe.bytes, skip)
+        }
+        if skip { return nil }
+        let used = try Quota.usedBytes(context.db)
+        seqs.withLock { seqs in
+            seqs.bytesSinceQuotaCheck = 0
+            seqs.comfortable = used < quota.maxBytes * 8 / 10
         }
         guard let pressure = try quota.pressure(context.db, freeDisk: freeDisk) else { return nil }
         try context.evictBulk(bytes: pressure.bytesToFree, reason: pressure.reason)
@@ -147,6 +160,8 @@ struct CommitContext {
     var evicted = 0
     var gaps = 0
     var replayed = 0
+    /// Approximate bytes added to the store by this transaction, for the quota's check throttle.
+    var bytesWritten: Int64 = 0
     var generator = SystemRandomNumberGenerator()
 
     init(db: Database, now: Int64, gateway: String, site: String?, unsynced: Bool, next: [Lane: Int64]) {
@@ -166,6 +181,7 @@ struct CommitContext {
         let fields = draft.storedFields(gateway: gateway, site: site, acceptedAtMillis: now, clockUnsynced: unsynced)
         try db.cachedStatement(sql: "INSERT INTO events (lane, seq, id, accepted_at, fields) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [lane.code, seq, Data(id), now, fields])
+        bytesWritten += Int64(fields.utf8.count + 64)
         lanes.insert(lane)
         accepted += 1
         return .accepted(lane: lane, seq: seq)
@@ -229,9 +245,9 @@ struct CommitContext {
 enum Counters {
     static func add(_ deltas: [String: Int], db: Database) throws {
         for (name, delta) in deltas where delta != 0 {
-            try db.execute(
-                sql: "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
-                arguments: [name, delta])
+            try db.cachedStatement(
+                sql: "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value"
+            ).execute(arguments: [name, delta])
         }
     }
 }
