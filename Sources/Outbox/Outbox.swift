@@ -144,14 +144,8 @@ public final class Outbox: Sendable {
     /// Accepts inputs and returns once they are committed. Blocks the calling thread: call it from a
     /// thread you own (a libmosquitto callback), never from an async context.
     public func acceptBlocking(_ inputs: [OutboxInput]) -> [AcceptOutcome] {
-        let done = DispatchSemaphore(value: 0)
-        let box = Mutex<[AcceptOutcome]>([])
-        submit(inputs) { outcomes in
-            box.withLock { $0 = outcomes }
-            done.signal()
-        }
-        done.wait()
-        return box.withLock { $0 }
+        guard let writer = writer.withLock({ $0 }) else { return inputs.map { _ in .failed("outbox is closed") } }
+        return writer.commitBlocking(inputs)
     }
 
     /// Accepts inputs and returns once they are committed.

@@ -56,21 +56,28 @@ public final class ReceiverStore: Sendable {
     private static func store(_ events: [Event], db: Database) throws -> Outcome {
         var outcome = Outcome()
         let now = Timestamp.nowMillis()
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO events (id, stream, lane, seq, type, device, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        var lastSeqs: [String: Int64] = [:]
         for event in events {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO events (id, stream, lane, seq, type, device, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [event.id, event.stream, event.lane, event.seq, event.type, event.device, event.body, now])
+            try insert.execute(arguments: [event.id, event.stream, event.lane, event.seq, event.type, event.device, event.body, now])
             guard db.changesCount > 0 else {
                 outcome.duplicates += 1
                 continue
             }
             outcome.newEvents += 1
-            let last = try Int64.fetchOne(
-                db, sql: "SELECT last_seq FROM lanes WHERE stream = ? AND lane = ?", arguments: [event.stream, event.lane]) ?? 0
+            let key = event.stream + "/" + event.lane
+            let last = try lastSeqs[key]
+                ?? Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT last_seq FROM lanes WHERE stream = ? AND lane = ?"), arguments: [event.stream, event.lane])
+                ?? 0
             if event.seq <= last { outcome.outOfOrder += 1 }
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO lanes (stream, lane, last_seq) VALUES (?, ?, ?)",
-                arguments: [event.stream, event.lane, max(last, event.seq)])
+            lastSeqs[key] = max(last, event.seq)
+        }
+        for (key, last) in lastSeqs {
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO lanes (stream, lane, last_seq) VALUES (?, ?, ?)")
+                .execute(arguments: [parts[0], parts[1], last])
         }
         return outcome
     }
