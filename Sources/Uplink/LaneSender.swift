@@ -26,8 +26,11 @@ struct LaneSender {
             backoff.max = current.retry.max
             do {
                 guard let batch = try await nextBatch(current) else { continue }
+                // A sender the watchdog gave up on must not act after it wakes: a new one owns the lane.
+                if Task.isCancelled { return }
                 heartbeat.expect("delivering \(batch.idempotencyKey)", within: current.timeout)
                 let outcome = await sink().deliver(batch)
+                if Task.isCancelled { return }
                 try await handle(outcome, of: batch, settings: current, backoff: &backoff)
             } catch {
                 logger.error("outbox access failed", metadata: ["lane": "\(lane)", "error": "\(error)"])

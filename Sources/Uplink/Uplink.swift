@@ -95,22 +95,33 @@ public final class Uplink: Service, Sendable {
                 lane: lane, outbox: outbox, settings: { [self] in state.withLock { $0.settings } },
                 sink: { [self] in state.withLock { $0.sink } }, status: status, heartbeat: heartbeat, wakeups: wakeups,
                 logger: logger)
-            let stuck: String? = await withTaskGroup(of: String?.self) { group in
-                group.addTask { await sender.run(); return nil }
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(250))
-                        if let overdue = heartbeat.overdue(now: Timestamp.nowMillis()) { return overdue }
-                    }
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first
+            // The sender runs in a task of its own that the watchdog can cancel and leave behind: a sender wedged
+            // in an await that ignores cancellation must not hold the lane. It stops at its next check.
+            let returned = Locked(false)
+            let senderTask = Task {
+                await sender.run()
+                returned.withLock { $0 = true }
             }
-            guard let stuck else { return }
-            status.restarted(lane, reason: stuck)
-            logger.error("uplink lane made no progress; restarting it with a fresh connection", metadata: ["lane": "\(lane)", "stuck.while": "\(stuck)"])
+            let stuck: String? = await withTaskCancellationHandler {
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if let overdue = heartbeat.overdue(now: Timestamp.nowMillis()) { return overdue }
+                    if returned.withLock({ $0 }) { return nil }
+                }
+                return nil
+            } onCancel: {
+                senderTask.cancel()
+            }
+            if stuck != nil {
+                senderTask.cancel()
+            } else {
+                await senderTask.value  // shutdown: let an in-flight delivery finish
+            }
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            // The sender returned without a shutdown, or overran its deadline: either way the lane starts again.
+            let reason = stuck ?? "the sender stopped on its own"
+            status.restarted(lane, reason: reason)
+            logger.error("uplink lane made no progress; restarting it with a fresh connection", metadata: ["lane": "\(lane)", "stuck.while": "\(reason)"])
             replaceSink()
         }
     }

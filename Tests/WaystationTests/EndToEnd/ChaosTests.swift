@@ -43,7 +43,7 @@ struct ChaosTests {
         let published = try await publishing.value
         flapping.cancel()
         try harness.receiver.clearFault()
-        let arrived = await TestEnvironment.eventually(timeout: .seconds(120), interval: .milliseconds(250)) {
+        let arrived = await TestEnvironment.eventually(timeout: .seconds(240), interval: .milliseconds(250)) {
             harness.receiver.eventCount() >= total
                 || (harness.agent.backlog() == 0 && harness.receiver.eventCount() >= total - kills)
         }
