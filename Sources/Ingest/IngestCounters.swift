@@ -1,4 +1,5 @@
 import Synchronization
+import WaystationCore
 
 /// Per-device counts since start, for logs, status and (later) metrics.
 public final class IngestCounters: Sendable {
@@ -7,8 +8,11 @@ public final class IngestCounters: Sendable {
         public var duplicates = 0
         public var rejected = 0
         public var lastReason: String?
-        /// A short human summary of the last event (`scan 4006381333931`), and when it came.
-        public var lastReading: String?
+        /// The last event, kept as it was accepted; summarised only when someone reads it.
+        var lastDraft: EventDraft?
+        /// A short human summary of the last event (`scan 4006381333931`).
+        public var lastReading: String? { lastDraft.map(MQTTIngest.summary(of:)) }
+        /// When the last event came.
         public var lastSeenMillis: Int64?
     }
 

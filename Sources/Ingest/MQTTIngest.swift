@@ -140,10 +140,10 @@ public final class MQTTIngest: Service, Sendable {
         let deviceID = device?.id ?? "-"
         switch outcome {
         case .accepted:
-            let summary: String? = if case .event(let draft, _) = input { Self.summary(of: draft) } else { nil }
+            let draft: EventDraft? = if case .event(let draft, _) = input { draft } else { nil }
             counters.record(deviceID) {
                 $0.accepted += 1
-                $0.lastReading = summary
+                $0.lastDraft = draft
                 $0.lastSeenMillis = Timestamp.nowMillis()
             }
         case .duplicate:

@@ -25,8 +25,8 @@ struct Quota: Sendable {
     }
 
     /// What must be freed before more is accepted, or nil when within budget.
-    func pressure(_ db: Database, freeDisk: Int64?) throws -> Pressure? {
-        let used = try Self.usedBytes(db)
+    /// `used` is `usedBytes(db)`, measured by the caller.
+    func pressure(_ db: Database, used: Int64, freeDisk: Int64?) throws -> Pressure? {
         if used > maxBytes {
             return Pressure(
                 bytesToFree: used - Int64(Double(maxBytes) * Self.evictionTarget),

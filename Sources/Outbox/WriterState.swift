@@ -121,7 +121,7 @@ final class WriterState: Sendable {
             seqs.bytesSinceQuotaCheck = 0
             seqs.comfortable = used < quota.maxBytes * 8 / 10
         }
-        guard let pressure = try quota.pressure(context.db, freeDisk: freeDisk) else { return nil }
+        guard let pressure = try quota.pressure(context.db, used: used, freeDisk: freeDisk) else { return nil }
         try context.evictBulk(bytes: pressure.bytesToFree, reason: pressure.reason)
         guard context.evicted == 0 else { return nil }
         return "\(pressure.reason) and only critical events are left, which are never evicted"

@@ -46,11 +46,13 @@ public final class ReceiverStore: Sendable {
     }
 
     func recordBlocking(key: String?, status: Int, events: Int, outcome: Outcome) throws {
-        try queue.write { db in
-            try db.execute(
-                sql: "INSERT INTO requests (idempotency_key, status, events, new_events, duplicates, out_of_order, gzip, at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-                arguments: [key, status, events, outcome.newEvents, outcome.duplicates, outcome.outOfOrder, Timestamp.nowMillis()])
-        }
+        try queue.write { db in try Self.record(db, key: key, status: status, events: events, outcome: outcome, gzip: false) }
+    }
+
+    private static func record(_ db: Database, key: String?, status: Int, events: Int, outcome: Outcome, gzip: Bool) throws {
+        try db.execute(
+            sql: "INSERT INTO requests (idempotency_key, status, events, new_events, duplicates, out_of_order, gzip, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [key, status, events, outcome.newEvents, outcome.duplicates, outcome.outOfOrder, gzip, Timestamp.nowMillis()])
     }
 
     private static func store(_ events: [Event], db: Database) throws -> Outcome {
@@ -83,11 +85,7 @@ public final class ReceiverStore: Sendable {
     }
 
     func record(key: String?, status: Int, events: Int, outcome: Outcome, gzip: Bool) async throws {
-        try await queue.write { db in
-            try db.execute(
-                sql: "INSERT INTO requests (idempotency_key, status, events, new_events, duplicates, out_of_order, gzip, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                arguments: [key, status, events, outcome.newEvents, outcome.duplicates, outcome.outOfOrder, gzip, Timestamp.nowMillis()])
-        }
+        try await queue.write { db in try Self.record(db, key: key, status: status, events: events, outcome: outcome, gzip: gzip) }
     }
 
     /// Totals for `/stats` and the periodic count line.
