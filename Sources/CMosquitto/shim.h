@@ -11,6 +11,14 @@ static inline int waystation_mosq_errno(void) { return errno; }
 long SSL_get_verify_result(const void *ssl);
 const char *X509_verify_cert_error_string(long result);
 
+int SSL_pending(const void *ssl);
+
+/// Bytes of a decrypted TLS record read from the socket but not yet consumed (0 without TLS).
+static inline int waystation_mosq_ssl_pending(struct mosquitto *mosq) {
+    void *ssl = mosquitto_ssl_get(mosq);
+    return ssl ? SSL_pending(ssl) : 0;
+}
+
 /// The verify result of the connection's TLS session (0: none, or verified), read from a libmosquitto log callback.
 static inline long waystation_mosq_tls_verify_result(struct mosquitto *mosq) {
     void *ssl = mosquitto_ssl_get(mosq);

@@ -9,10 +9,10 @@ public import WaystationCore
 /// Reads floor devices over MQTT and commits what they send to the outbox.
 ///
 /// Each session is a persistent MQTT session (clean session off, stable client id) subscribed with QoS 1,
-/// so the broker queues scans while the agent is down. libmosquitto 2.0 acknowledges a QoS 1 message before
-/// it calls us; we commit before the callback returns, so at most one message per session is ever in that
-/// window. With `floor.sessions` > 1 the sessions share the device topics through `$share/…` and their
-/// messages are committed in groups.
+/// so the broker queues scans while the agent is down. Messages arrive in bursts (everything the socket held);
+/// a burst is committed in one transaction before its acknowledgements are written, so no message is ever
+/// acknowledged that is not stored. With `floor.sessions` > 1 the sessions share the device topics through
+/// `$share/…` and their bursts are committed in groups.
 public final class MQTTIngest: Service, Sendable {
     public struct Settings: Sendable, Equatable {
         public var floor: AgentConfig.FloorBroker
@@ -89,7 +89,7 @@ public final class MQTTIngest: Service, Sendable {
                 tls: settings.floor.tls.map { .init(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile) }
                     ?? (settings.floor.url.tls ? .init(caFile: nil, certFile: nil, keyFile: nil) : nil))
             let session = try MQTTConnection(options: options, logger: logger)
-            session.onMessage { [weak self] message in self?.handle(message) }
+            session.onMessages { [weak self] burst in self?.handle(burst) }
             created.append(session)
         }
         sessions.withLock { $0 = created }
@@ -121,23 +121,33 @@ public final class MQTTIngest: Service, Sendable {
         // that still arrive for them are recorded as rejected ("no device for topic").
     }
 
-    /// Network thread of one session: map the message, commit it, and only then return.
-    private func handle(_ message: MQTTMessage) {
-        let device = router.device(for: message.topic)
-        let input: OutboxInput
-        if let device {
-            switch Self.map(message.payload, device: device) {
-            case .success(let mapped):
-                input = .event(mapped.draft, dedupe: mapped.messageID.map { DedupeKey(device: device.id, messageID: $0) })
-            case .failure(let rejection):
-                input = .rejected(RejectedInput(device: device.id, source: message.topic, reason: rejection.reason, payload: message.payload))
-            }
-        } else {
-            input = .rejected(
+    /// Network thread of one session: map a burst of messages, commit them in one group, and only then
+    /// return (libmosquitto writes their acknowledgements after that).
+    private func handle(_ burst: [MQTTMessage]) {
+        let routed = burst.map { message in
+            let device = router.device(for: message.topic)
+            return (message: message, device: device, input: Self.input(for: message, device: device))
+        }
+        let outcomes = commitRetrying(routed.map(\.input))
+        for (item, outcome) in zip(routed, outcomes) {
+            record(outcome, input: item.input, deviceID: item.device?.id ?? "-", topic: item.message.topic)
+        }
+    }
+
+    private static func input(for message: MQTTMessage, device: DeviceBinding?) -> OutboxInput {
+        guard let device else {
+            return .rejected(
                 RejectedInput(device: nil, source: message.topic, reason: "no configured device matches this topic", payload: message.payload))
         }
-        let outcome = commitRetrying(input, topic: message.topic)
-        let deviceID = device?.id ?? "-"
+        switch map(message.payload, device: device) {
+        case .success(let mapped):
+            return .event(mapped.draft, dedupe: mapped.messageID.map { DedupeKey(device: device.id, messageID: $0) })
+        case .failure(let rejection):
+            return .rejected(RejectedInput(device: device.id, source: message.topic, reason: rejection.reason, payload: message.payload))
+        }
+    }
+
+    private func record(_ outcome: AcceptOutcome, input: OutboxInput, deviceID: String, topic: String) {
         switch outcome {
         case .accepted:
             let draft: EventDraft? = if case .event(let draft, _) = input { draft } else { nil }
@@ -155,8 +165,7 @@ public final class MQTTIngest: Service, Sendable {
                     $0.rejected += 1
                     $0.lastReason = rejected.reason
                 }
-                logger.warning(
-                    "input rejected", metadata: ["device.id": "\(deviceID)", "topic": "\(message.topic)", "reason": "\(rejected.reason)"])
+                logger.warning("input rejected", metadata: ["device.id": "\(deviceID)", "topic": "\(topic)", "reason": "\(rejected.reason)"])
             }
         case .failed, .replayed:
             break
@@ -180,20 +189,24 @@ public final class MQTTIngest: Service, Sendable {
         return [draft.type.rawValue, identifier].compactMap { $0 }.joined(separator: " ")
     }
 
-    /// The message is already acknowledged to the broker, so giving up would lose it: retry the commit
-    /// (the broker holds everything behind it meanwhile) until it succeeds or the agent stops.
-    private func commitRetrying(_ input: OutboxInput, topic: String) -> AcceptOutcome {
+    /// The burst's acknowledgements are queued and go out when we return, so giving up would lose it: retry
+    /// what did not commit (the broker holds everything behind it meanwhile) until it does or the agent stops.
+    private func commitRetrying(_ inputs: [OutboxInput]) -> [AcceptOutcome] {
+        var outcomes = outbox.acceptBlocking(inputs)
         var delayMillis = 100
         while true {
-            let outcome = outbox.acceptBlocking([input])[0]
-            guard case .failed(let reason) = outcome else { return outcome }
+            let failed = outcomes.indices.filter { if case .failed = outcomes[$0] { true } else { false } }
+            guard let first = failed.first, case .failed(let reason) = outcomes[first] else { return outcomes }
             if stopping.load(ordering: .relaxed) {
-                logger.critical("message lost at shutdown: the outbox could not commit it", metadata: ["topic": "\(topic)", "reason": "\(reason)"])
-                return outcome
+                logger.critical(
+                    "messages lost at shutdown: the outbox could not commit them", metadata: ["count": "\(failed.count)", "reason": "\(reason)"])
+                return outcomes
             }
-            logger.error("outbox commit failed; retrying", metadata: ["topic": "\(topic)", "reason": "\(reason)"])
+            logger.error("outbox commit failed; retrying", metadata: ["count": "\(failed.count)", "reason": "\(reason)"])
             usleep(UInt32(delayMillis * 1000))
             delayMillis = min(delayMillis * 2, 5000)
+            let retried = outbox.acceptBlocking(failed.map { inputs[$0] })
+            for (index, outcome) in zip(failed, retried) { outcomes[index] = outcome }
         }
     }
 }

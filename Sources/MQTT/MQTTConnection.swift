@@ -1,33 +1,45 @@
 internal import CMosquitto
 import Dispatch
+import Foundation
 import Logging
 import Synchronization
 
-/// One libmosquitto client: its handle, its network thread (`mosquitto_loop_start`), automatic reconnects,
-/// subscriptions restored on every connect, and publishes that complete when the broker acknowledges them.
+/// One libmosquitto client: its handle, its own network thread (see `MQTTConnection+NetworkLoop.swift`),
+/// automatic reconnects, subscriptions restored on every connect, and publishes that complete when the broker
+/// acknowledges them.
 ///
-/// Message and connection callbacks run on libmosquitto's network thread, never on Swift's cooperative pool:
-/// a message handler may block (the outbox commit does) and the next message is not read until it returns.
+/// Messages reach the handler in bursts, on the network thread, never on Swift's cooperative pool: everything
+/// the socket held is read, handed over in one call, and only after that call returns are the acknowledgements
+/// (PUBACK) for those messages written. A handler that commits before it returns therefore never has a message
+/// acknowledged that is not stored, and pays one commit per burst rather than per message.
 public final class MQTTConnection: @unchecked Sendable {
     // @unchecked: `handle` is created in init and destroyed in deinit; libmosquitto is thread-safe for the calls
-    // made here once the loop thread runs. Mutable Swift state lives in `state`, guarded by its Mutex.
+    // made here. Mutable Swift state lives in `state`, guarded by its Mutex; `staged` is touched only by the
+    // network thread.
 
     public typealias MessageHandler = @Sendable (MQTTMessage) -> Void
+    /// Receives one burst of messages; their acknowledgements are written after it returns.
+    public typealias BurstHandler = @Sendable ([MQTTMessage]) -> Void
     public typealias ConnectionHandler = @Sendable (_ connected: Bool, _ reason: String) -> Void
 
     public let options: MQTTOptions
-    private let handle: OpaquePointer
-    private let logger: Logger
-    private let state = Mutex(State())
+    let handle: OpaquePointer
+    let logger: Logger
+    let state = Mutex(State())
+    let wakeup: Wakeup
+    /// Messages read in the current burst, not yet handed over (network thread only).
+    var staged: [MQTTMessage] = []
+    /// Signalled when the network thread has finished.
+    let finished = DispatchSemaphore(value: 0)
 
-    private struct State {
+    struct State {
         var connected = false
         var started = false
         var stopped = false
         var subscriptions: [String: Int32] = [:]
         var pendingAcks: [Int32: CheckedContinuation<Void, any Error>] = [:]
         var earlyAcks: Set<Int32> = []
-        var messageHandler: MessageHandler?
+        var burstHandler: BurstHandler?
         var connectionHandler: ConnectionHandler?
         var lastError = "not connected yet"
     }
@@ -45,6 +57,12 @@ public final class MQTTConnection: @unchecked Sendable {
             throw MQTTError(operation: "create client", broker: options.brokerDescription, code: -1, reason: "out of memory or invalid client id")
         }
         self.handle = handle
+        do {
+            self.wakeup = try Wakeup()
+        } catch {
+            mosquitto_destroy(handle)
+            throw MQTTError(operation: "create wake-up pipe", broker: options.brokerDescription, code: -1, reason: "\(error)")
+        }
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         try configure()
     }
@@ -57,7 +75,9 @@ public final class MQTTConnection: @unchecked Sendable {
         let broker = options.brokerDescription
         try MQTTError.check(mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311), "set protocol", broker: broker)
         try MQTTError.check(mosquitto_int_option(handle, MOSQ_OPT_SEND_MAXIMUM, Int32(options.sendMaximum)), "set send maximum", broker: broker)
-        try MQTTError.check(mosquitto_reconnect_delay_set(handle, 1, 5, true), "set reconnect delay", broker: broker)
+        // Packets queued by any thread wait for the network thread to write them: PUBACKs included, which is
+        // what lets a burst be stored before it is acknowledged.
+        try MQTTError.check(mosquitto_threaded_set(handle, true), "set threaded mode", broker: broker)
         if options.username != nil || options.password != nil {
             try MQTTError.check(mosquitto_username_pw_set(handle, options.username, options.password), "set credentials", broker: broker)
         }
@@ -100,9 +120,17 @@ public final class MQTTConnection: @unchecked Sendable {
         Unmanaged<MQTTConnection>.fromOpaque(context!).takeUnretainedValue()
     }
 
-    /// Sets the handler for incoming messages. Set it before `start()`.
+    /// Sets the handler for incoming messages, called once per message. Set it before `start()`.
     public func onMessage(_ handler: @escaping MessageHandler) {
-        state.withLock { $0.messageHandler = handler }
+        onMessages { burst in
+            for message in burst { handler(message) }
+        }
+    }
+
+    /// Sets the handler for incoming messages, called once per burst read from the socket (at most
+    /// `maxBurst` messages); the burst's acknowledgements are written when it returns. Set it before `start()`.
+    public func onMessages(_ handler: @escaping BurstHandler) {
+        state.withLock { $0.burstHandler = handler }
     }
 
     /// Sets the handler told about every connect and disconnect.
@@ -115,26 +143,23 @@ public final class MQTTConnection: @unchecked Sendable {
     /// Why the connection is down, or the last problem seen.
     public var lastError: String { state.withLock { $0.lastError } }
 
-    /// Starts the network thread and the first connection attempt; later attempts are automatic.
+    /// Starts the network thread, which connects, and reconnects whenever the connection is lost. Returns after
+    /// the first connection attempt (at most 5 s).
     public func start() async throws {
         let alreadyStarted = state.withLock { state in
             defer { state.started = true }
             return state.started
         }
         guard !alreadyStarted else { return }
-        try await Blocking.run { [self] () throws(MQTTError) in
-            let handle = self.handle
-            let options = self.options
-            // connect_async resolves the host name, so it runs here rather than on the cooperative pool.
-            let rc = mosquitto_connect_async(handle, options.host, Int32(options.port), Int32(options.keepAliveSeconds))
-            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-                // A broker that is down now is normal at boot; the loop thread keeps retrying.
-                let reason = self.describeFailure(rc, errno: waystation_mosq_errno(), wasConnected: false)
-                self.state.withLock { $0.lastError = reason }
-                self.logger.warning("MQTT broker not reachable yet; retrying", metadata: ["broker": "\(options.brokerDescription)", "reason": "\(reason)"])
-            }
-            try MQTTError.check(mosquitto_loop_start(handle), "start network thread", broker: options.brokerDescription)
+        let firstAttempt = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            runNetworkLoop(afterFirstAttempt: { firstAttempt.signal() })
+            finished.signal()
         }
+        thread.name = "mqtt \(options.clientID)"
+        thread.start()
+        // Publishing needs a socket: wait for the first attempt, but not for a broker that does not answer.
+        _ = await Blocking.run { firstAttempt.wait(timeout: .now() + .seconds(5)) }
     }
 
     /// Subscribes now if connected, and again after every reconnect.
@@ -145,6 +170,7 @@ public final class MQTTConnection: @unchecked Sendable {
         }
         if connected {
             try MQTTError.check(mosquitto_subscribe(handle, nil, filter, Int32(qos)), "subscribe to \(filter)", broker: options.brokerDescription)
+            wakeup.signal()
         }
     }
 
@@ -156,6 +182,7 @@ public final class MQTTConnection: @unchecked Sendable {
         }
         if connected {
             try MQTTError.check(mosquitto_unsubscribe(handle, nil, filter), "unsubscribe from \(filter)", broker: options.brokerDescription)
+            wakeup.signal()
         }
     }
 
@@ -167,6 +194,7 @@ public final class MQTTConnection: @unchecked Sendable {
             mosquitto_publish(handle, &assigned, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos), retain)
         }
         try MQTTError.check(rc, "publish to \(topic)", broker: options.brokerDescription)
+        wakeup.signal()
         let mid = assigned
         // Cancelling stops the wait, not the message: libmosquitto still delivers it (receivers dedupe).
         try await withTaskCancellationHandler {
@@ -199,17 +227,14 @@ public final class MQTTConnection: @unchecked Sendable {
             continuation.resume(throwing: MQTTError(operation: "publish", broker: options.brokerDescription, code: -1, reason: "connection stopped"))
         }
         guard wasStarted else { return }
-        await Blocking.run { [self] in
-            let handle = self.handle
-            mosquitto_disconnect(handle)
-            // Joins the network thread: never on the cooperative pool, never from a callback.
-            mosquitto_loop_stop(handle, false)
-        }
+        wakeup.signal()
+        // The network thread disconnects and finishes on its own; wait for it off the cooperative pool.
+        await Blocking.run { [finished] in finished.wait() }
     }
 
     // MARK: Callbacks (network thread)
 
-    private func didConnect(_ rc: Int32) {
+    func didConnect(_ rc: Int32) {
         guard rc == 0 else {
             let reason = String(cString: mosquitto_connack_string(rc))
             state.withLock { $0.lastError = reason }
@@ -231,7 +256,7 @@ public final class MQTTConnection: @unchecked Sendable {
         handler?(true, "connected")
     }
 
-    private func didDisconnect(_ rc: Int32) {
+    func didDisconnect(_ rc: Int32) {
         let code = waystation_mosq_errno()
         let reason = rc == 0 ? "disconnected on request" : describeFailure(rc, errno: code, wasConnected: isConnected)
         let handler = state.withLock { state in
@@ -245,18 +270,18 @@ public final class MQTTConnection: @unchecked Sendable {
         handler?(false, reason)
     }
 
+    /// Stages a message of the current burst; `deliverBurst()` hands the burst over.
     private func didReceive(_ message: mosquitto_message) {
         let topic = String(cString: message.topic)
         let payload: [UInt8] =
             message.payloadlen > 0 && message.payload != nil
             ? Array(UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))) : []
-        let handler = state.withLock { $0.messageHandler }
-        handler?(MQTTMessage(topic: topic, payload: payload, qos: Int(message.qos), retain: message.retain))
+        staged.append(MQTTMessage(topic: topic, payload: payload, qos: Int(message.qos), retain: message.retain))
     }
 
     /// A broker that closes a TLS connection before accepting it usually wants a client certificate (or refuses
     /// ours); libmosquitto only says "Protocol error" or "The connection was lost".
-    private func describeFailure(_ rc: Int32, errno code: Int32, wasConnected: Bool) -> String {
+    func describeFailure(_ rc: Int32, errno code: Int32, wasConnected: Bool) -> String {
         let reason = MQTTError.describe(rc, errno: code)
         let tlsLayer = [MOSQ_ERR_CONN_LOST, MOSQ_ERR_TLS].contains { rc == Int32($0.rawValue) }
             || (rc == Int32(MOSQ_ERR_ERRNO.rawValue) && code == EPROTO)
