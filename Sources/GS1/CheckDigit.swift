@@ -3,10 +3,12 @@ public enum CheckDigit {
     /// The check digit for `digits` (the data digits, without the check digit); `nil` if any is not 0-9.
     public static func compute<S: StringProtocol>(for digits: S) -> Int? {
         var sum = 0
-        // Weights 3,1,3,1… from the rightmost data digit.
-        for (offset, character) in digits.reversed().enumerated() {
-            guard let value = character.wholeNumberValue, character.isASCII else { return nil }
-            sum += value * (offset % 2 == 0 ? 3 : 1)
+        var weight = 3
+        // Weights 3,1,3,1… from the rightmost data digit; anything but ASCII digits has no check digit.
+        for byte in digits.utf8.reversed() {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            sum += Int(byte - UInt8(ascii: "0")) * weight
+            weight = 4 - weight
         }
         return (10 - sum % 10) % 10
     }

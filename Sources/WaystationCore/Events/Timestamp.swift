@@ -17,9 +17,37 @@ public enum Timestamp {
         let fraction = Int(millis - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return pad(Int(parts.tm_year) + 1900, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
-            + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
-            + "." + pad(fraction, 3) + "Z"
+        let year = Int(parts.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return pad(year, 4) + "-" + pad(Int(parts.tm_mon) + 1, 2) + "-" + pad(Int(parts.tm_mday), 2)
+                + "T" + pad(Int(parts.tm_hour), 2) + ":" + pad(Int(parts.tm_min), 2) + ":" + pad(Int(parts.tm_sec), 2)
+                + "." + pad(fraction, 3) + "Z"
+        }
+        // The common case, on every accepted event: 24 ASCII bytes written in place.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            buffer[4] = 45
+            put(Int(parts.tm_mon) + 1, 2, at: 5)
+            buffer[7] = 45
+            put(Int(parts.tm_mday), 2, at: 8)
+            buffer[10] = 84
+            put(Int(parts.tm_hour), 2, at: 11)
+            buffer[13] = 58
+            put(Int(parts.tm_min), 2, at: 14)
+            buffer[16] = 58
+            put(Int(parts.tm_sec), 2, at: 17)
+            buffer[19] = 46
+            put(fraction, 3, at: 20)
+            buffer[23] = 90
+            return 24
+        }
     }
 
     /// Parses RFC 3339 (`2026-11-22T10:00:00Z`, `…00.5+01:00`) into milliseconds; `nil` if it is not one.

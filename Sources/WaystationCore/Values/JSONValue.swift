@@ -40,6 +40,13 @@ public enum JSONValue: Sendable, Equatable {
 
     static func encodeString(_ string: String, into output: inout String) {
         output += "\""
+        // Most strings need no escaping: append them whole.
+        let plain = string.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        if plain {
+            output += string
+            output += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
