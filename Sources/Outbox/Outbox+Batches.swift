@@ -35,12 +35,17 @@ extension Outbox {
 
     /// The lane's first sealed batch if there is one (a retry, possibly after a restart, or the next half of a
     /// split), else a newly sealed batch of the oldest events, else `nil` when the lane is empty.
-    public func nextBatch(_ lane: Lane, limits: BatchLimits, gateway: String) async throws -> SealedBatch? {
+    ///
+    /// With `after`, the same for the part of the lane behind seq `after` only: the batch that follows one still
+    /// in flight, sealed (and so fixed) while that one is on the wire.
+    public func nextBatch(_ lane: Lane, after: Int64? = nil, limits: BatchLimits, gateway: String) async throws -> SealedBatch? {
         let stream = self.stream
+        let floor = after ?? 0
         return try await pool.write { db -> SealedBatch? in
             while let sealed = try Row.fetchOne(
-                db, sql: "SELECT first_seq, last_seq, gateway, attempts FROM batches WHERE lane = ? ORDER BY first_seq LIMIT 1",
-                arguments: [lane.code])
+                db,
+                sql: "SELECT first_seq, last_seq, gateway, attempts FROM batches WHERE lane = ? AND first_seq > ? ORDER BY first_seq LIMIT 1",
+                arguments: [lane.code, floor])
             {
                 let events = try Self.events(db, lane: lane, from: sealed["first_seq"], through: sealed["last_seq"], stream: stream)
                 guard !events.isEmpty else {
@@ -53,8 +58,8 @@ extension Outbox {
                     gateway: sealed["gateway"], events: events, attempts: sealed["attempts"])
             }
             let rows = try Row.fetchAll(
-                db, sql: "SELECT seq, id, accepted_at, fields FROM events WHERE lane = ? ORDER BY seq LIMIT ?",
-                arguments: [lane.code, limits.maxEvents])
+                db, sql: "SELECT seq, id, accepted_at, fields FROM events WHERE lane = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [lane.code, floor, limits.maxEvents])
             var events: [StoredEvent] = []
             var bytes = 64
             for row in rows {

@@ -20,18 +20,26 @@ struct LaneSender {
 
     func run() async {
         var backoff = Backoff(initial: settings().retry.initial, max: settings().retry.max)
+        /// The batch behind the one just acknowledged, sealed while that one was on the wire.
+        var following: SealedBatch?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let current = settings()
             backoff.initial = current.retry.initial
             backoff.max = current.retry.max
             do {
-                guard let batch = try await nextBatch(current) else { continue }
+                let next: SealedBatch? = if let following { following } else { try await nextBatch(current) }
+                following = nil
+                guard let batch = next else { continue }
                 // A sender the watchdog gave up on must not act after it wakes: a new one owns the lane.
                 if Task.isCancelled { return }
                 heartbeat.expect("delivering \(batch.idempotencyKey)", within: current.timeout)
+                async let prepared = prepareFollowing(batch, current)
                 let outcome = await sink().deliver(batch)
+                let afterThis = await prepared
                 if Task.isCancelled { return }
                 try await handle(outcome, of: batch, settings: current, backoff: &backoff)
+                // Only after an acknowledgement: a retry or a split must send this lane's first sealed batch again.
+                if case .delivered = outcome { following = afterThis }
             } catch {
                 logger.error("outbox access failed", metadata: ["lane": "\(lane)", "error": "\(error)"])
                 await sleep(backoff.next(), "waiting after an outbox error")
@@ -79,6 +87,16 @@ struct LaneSender {
                 logger.error("event refused by the upstream; moved to dead letter", metadata: metadata.merging(["reason": "\(reason)", "event.id": "\(batch.events[0].id)"]) { $1 })
             }
         }
+    }
+
+    /// While a full batch is on the wire, seals and reads the next one (a backlog drains at the pace of the
+    /// upstream, not of the upstream plus the outbox). `nil` after a partial batch or on error: the next round
+    /// then reads the outbox as usual.
+    private func prepareFollowing(_ batch: SealedBatch, _ settings: Uplink.Settings) async -> SealedBatch? {
+        guard batch.events.count >= settings.batch.maxEvents else { return nil }
+        return try? await outbox.nextBatch(
+            lane, after: batch.lastSeq, limits: .init(maxEvents: settings.batch.maxEvents, maxBytes: Int(settings.batch.maxBytes)),
+            gateway: settings.gatewayID)
     }
 
     /// The sealed batch to (re)send, or `nil` after waiting for events or lingering.
