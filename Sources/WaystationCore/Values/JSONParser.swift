@@ -10,13 +10,31 @@ public struct JSONParser {
 
     private let bytes: [UInt8]
     private var index = 0
+    /// Key of the top-level object whose array elements are also kept as text (`keptTexts`).
+    private var keptArrayKey: String?
+    private var keptTexts: [String] = []
 
     public static func parse<Bytes: Collection<UInt8>>(_ input: Bytes) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes: Array(input))
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.failure("unexpected data after the value") }
+        return try parser.parseDocument()
+    }
+
+    /// Parses, and also returns the exact text of each element of the array under `key` of the top-level
+    /// object (a batch's events, stored as received without encoding them again).
+    public static func parse<Bytes: Collection<UInt8>>(
+        _ input: Bytes, keepingTextsOfArray key: String
+    ) throws(Failure) -> (value: JSONValue, texts: [String]) {
+        var parser = JSONParser(bytes: Array(input))
+        parser.keptArrayKey = key
+        let value = try parser.parseDocument()
+        return (value, parser.keptTexts)
+    }
+
+    private mutating func parseDocument() throws(Failure) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        guard index == bytes.count else { throw failure("unexpected data after the value") }
         return value
     }
 
@@ -25,7 +43,12 @@ public struct JSONParser {
     private func failure(_ problem: String) -> Failure { Failure(offset: index, problem: problem) }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
@@ -66,7 +89,11 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth + 1)
+            if depth == 0, key == keptArrayKey, index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                object[key] = try parseArray(depth: depth + 1, keepingTexts: true)
+            } else {
+                object[key] = try parseValue(depth: depth + 1)
+            }
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -80,7 +107,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
+    private mutating func parseArray(depth: Int, keepingTexts: Bool = false) throws(Failure) -> JSONValue {
         index += 1
         var values: [JSONValue] = []
         skipWhitespace()
@@ -90,7 +117,9 @@ public struct JSONParser {
         }
         while true {
             skipWhitespace()
+            let start = index
             values.append(try parseValue(depth: depth + 1))
+            if keepingTexts { keptTexts.append(String(decoding: bytes[start..<index], as: UTF8.self)) }
             skipWhitespace()
             guard index < bytes.count else { throw failure("unterminated array") }
             if bytes[index] == UInt8(ascii: ",") {

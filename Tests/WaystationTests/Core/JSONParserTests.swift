@@ -129,4 +129,19 @@ struct CoreJSONParserTests {
             #expect(failure?.offset == offset)
         }
     }
+
+    @Test("the elements of a top-level array can be kept as the exact text they were sent as")
+    func keptTexts() throws {
+        let body = #"{"lane":"critical","events":[ {"b":1,"a":"x\u0041"} ,{"z":[1, 2]},"s",null ],"nested":{"events":[9]}}"#
+        let (value, texts) = try JSONParser.parse(Array(body.utf8), keepingTextsOfArray: "events")
+        #expect(texts == [#"{"b":1,"a":"x\u0041"}"#, #"{"z":[1, 2]}"#, #""s""#, "null"])
+        guard case .object(let root) = value, case .array(let events)? = root["events"] else {
+            Issue.record("not parsed: \(value)")
+            return
+        }
+        #expect(events.count == texts.count)
+        #expect(try JSONParser.parse(Array(texts[0].utf8)) == events[0])
+        // Only the top-level key: a nested array of the same name is not kept.
+        #expect(try JSONParser.parse(Array(#"{"x":{"events":[1]}}"#.utf8), keepingTextsOfArray: "events").texts.isEmpty)
+    }
 }
