@@ -56,6 +56,16 @@ public final class Outbox: Sendable {
         configuration.label = "waystation.outbox"
         configuration.maximumReaderCount = 3
         configuration.busyMode = .timeout(5)
+        // Memory: SQLite keeps up to 2,000 KiB of page cache per connection. The writer needs it (with 1 MiB,
+        // ingest of a 1,000,000-event backlog ran 20% slower), but a reader's cache only ever holds the pages of
+        // its last read: the head of a lane (a few dozen pages) or a status scan of a whole lane, which no cache
+        // size helps and which WAL invalidates at the next commit anyway. 256 KiB per reader: SQLite's memory
+        // high-water mark over a 1,000,000-event backlog and its drain went from 4.5 to 2.7 MB. The file is
+        // read through the OS page cache, never memory-mapped (that would count in our RSS).
+        configuration.prepareDatabase { db in
+            if db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -256") }
+            try db.execute(sql: "PRAGMA mmap_size = 0")
+        }
         let pool: DatabasePool
         do {
             try StoreIntegrity.check(path)

@@ -3,6 +3,7 @@ import CompressNIO
 import Foundation
 public import Logging
 import NIOCore
+import NIOPosix
 import NIOSSL
 public import Outbox
 import WaystationCore
@@ -31,6 +32,12 @@ public final class HTTPSink: BatchSink {
     public static let gzipThreshold = 1024
     public static let userAgent = "waystation/\(WaystationVersion.current)"
 
+    /// The one event loop thread of the agent's HTTP traffic, shared by this client and the local endpoint
+    /// (metrics, health, status). NIO's singleton group starts a thread per core, each with its own stack and
+    /// malloc arena, for what is one upstream connection and the odd scrape; the gzip and JSON work of a batch
+    /// runs on the caller's task, not on the loop. Lives as long as the process, like NIO's singleton.
+    public static let eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     public let settings: Settings
     private let client: HTTPClient
     private let logger: Logger
@@ -52,7 +59,7 @@ public final class HTTPSink: BatchSink {
         }
         let timeout = TimeAmount.milliseconds(settings.timeout.milliseconds)
         client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
+            eventLoopGroupProvider: .shared(Self.eventLoopGroup),
             configuration: HTTPClient.Configuration(
                 tlsConfiguration: tls, timeout: .init(connect: timeout, read: timeout)))
     }

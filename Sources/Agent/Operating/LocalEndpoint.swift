@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Synchronization
+import Uplink
 import WaystationCore
 
 /// The local HTTP listener (`metrics.listen`): `/metrics`, `/healthz`, `/readyz`, `/status.json` and the
@@ -53,6 +54,8 @@ struct LocalEndpoint: Service {
             onServerRunning: { channel in
                 logger.info("local endpoint listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             },
+            // The upstream client's loop: one thread for all of the agent's HTTP (HTTPSink.eventLoopGroup).
+            eventLoopGroupProvider: .shared(HTTPSink.eventLoopGroup),
             logger: Logger(label: "waystation.http", factory: { _ in SwiftLogNoOpLogHandler() }))
         do {
             try await app.run()
