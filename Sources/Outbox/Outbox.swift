@@ -180,6 +180,13 @@ public final class Outbox: Sendable {
             return writer
         }
         writer?.close()
+        // Leave one self-contained file behind on a clean stop: commits of whole bursts rarely fill the WAL to
+        // SQLite's automatic checkpoint, so without this the events would live only in outbox.sqlite-wal.
+        do {
+            _ = try pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        } catch {
+            logger.warning("outbox checkpoint at close failed; the WAL file keeps the data", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
         lock.release()
     }
 
